@@ -1,0 +1,64 @@
+//! `cargo xtask`: the maintainer's commands, and the only writer of `generated/`.
+//!
+//! ```text
+//! cargo xtask regen                  extract spec/ and rewrite generated/
+//! cargo xtask check                  fail, listing stale files, if generated/ is not up to date
+//! cargo xtask extract [--json] FILE… print the code blocks found in spec files
+//! cargo xtask bench-extract [FILE…]  measure extraction speed (release build)
+//! ```
+
+mod bench;
+mod codegen;
+mod examples;
+mod extract;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  regen                   extract every spec file in spec/ and rewrite generated/
+  check                   exit 1, listing stale files, when generated/ is not what regen writes
+  extract [--json] FILE…  print every code block of the given .rst/.md files
+  bench-extract [FILE…]   measure extraction speed (default: the files in spec/)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (command, rest) = match args.split_first() {
+        Some((command, rest)) => (command.as_str(), rest),
+        None => ("help", &[][..]),
+    };
+    let result = match command {
+        "regen" => no_arguments(rest).and_then(|()| codegen::regen(&project_root())),
+        "check" => no_arguments(rest).and_then(|()| codegen::check(&project_root())),
+        "extract" => extract::run(rest),
+        "bench-extract" => bench::run(rest),
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn no_arguments(rest: &[String]) -> Result<(), String> {
+    match rest.first() {
+        None => Ok(()),
+        Some(arg) => Err(format!("unexpected argument `{arg}`\n\n{USAGE}")),
+    }
+}
+
+/// The workspace root: every path the commands use is relative to it.
+pub(crate) fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
