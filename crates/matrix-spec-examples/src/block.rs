@@ -4,6 +4,8 @@
 //! [`crate::ids`] turn them into [`crate::Example`]s, so the two formats cannot
 //! disagree on what an HTTP example or a stable id is.
 
+use std::rc::Rc;
+
 /// A section title, and the slug its examples' ids are built from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Heading {
@@ -36,8 +38,8 @@ pub(crate) struct Segment {
 /// One code block found by a scanner.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Block {
-    /// Enclosing section titles, outermost first.
-    pub section: Vec<Heading>,
+    /// Enclosing section titles, outermost first; shared by the blocks of a section.
+    pub section: Rc<[Heading]>,
     /// The language or info string; empty when there is none.
     pub info: String,
     /// The block's content.
@@ -47,20 +49,55 @@ pub(crate) struct Block {
     pub body: Option<Segment>,
 }
 
+/// The open sections at a point of the document, as both scanners track them:
+/// a heading closes every open heading of its level or deeper.
+#[derive(Default)]
+pub(crate) struct Outline {
+    open: Vec<(usize, Heading)>,
+    /// The current path, built once per section rather than once per block.
+    path: Option<Rc<[Heading]>>,
+}
+
+impl Outline {
+    /// Open a section of `level` (smaller is outer).
+    pub fn enter(&mut self, level: usize, heading: Heading) {
+        while self.open.last().is_some_and(|(open, _)| *open >= level) {
+            self.open.pop();
+        }
+        self.open.push((level, heading));
+        self.path = None;
+    }
+
+    /// The titles of the open sections, outermost first.
+    pub fn path(&mut self) -> Rc<[Heading]> {
+        let open = &self.open;
+        self.path.get_or_insert_with(|| open.iter().map(|(_, h)| h.clone()).collect()).clone()
+    }
+}
+
 /// Lower-case the alphanumeric characters of a title and join the runs with `-`:
 /// `User-interactive API in the REST API` → `user-interactive-api-in-the-rest-api`.
 /// A title with no alphanumeric character becomes `section`.
 pub(crate) fn slugify(title: &str) -> String {
     let mut slug = String::with_capacity(title.len());
+    let mut gap = false;
     for c in title.chars() {
-        if c.is_alphanumeric() {
-            slug.extend(c.to_lowercase());
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
+        // ASCII first: titles are nearly all ASCII, and `to_lowercase` on a
+        // `char` costs an iterator per character.
+        let alphanumeric = if c.is_ascii() { c.is_ascii_alphanumeric() } else { c.is_alphanumeric() };
+        if !alphanumeric {
+            gap = !slug.is_empty();
+            continue;
         }
-    }
-    while slug.ends_with('-') {
-        slug.pop();
+        if gap {
+            slug.push('-');
+            gap = false;
+        }
+        if c.is_ascii() {
+            slug.push(c.to_ascii_lowercase());
+        } else {
+            slug.extend(c.to_lowercase());
+        }
     }
     if slug.is_empty() {
         slug.push_str("section");

@@ -7,7 +7,7 @@ use crate::block::{Block, Segment};
 use crate::example::{Example, Kind};
 
 /// Classify `block` into an [`Example`] whose `id` is still empty.
-pub(crate) fn classify(block: &Block) -> Example {
+pub(crate) fn classify(block: Block) -> Example {
     let content = &block.content;
     let mut example = Example {
         id: String::new(),
@@ -24,10 +24,7 @@ pub(crate) fn classify(block: &Block) -> Example {
         body: None,
         body_line: None,
         json_error: None,
-        raw: match &block.body {
-            Some(body) => format!("{}\n\n{}", content.text.trim_end(), body.text),
-            None => content.text.clone(),
-        },
+        raw: String::new(),
     };
 
     if let Some(head) = parse_http_head(&content.text) {
@@ -61,7 +58,7 @@ pub(crate) fn classify(block: &Block) -> Example {
                 Err(error) => example.json_error = Some(error),
             }
         }
-        return example;
+        return with_raw(example, block);
     }
 
     let text = content.text.trim_start();
@@ -86,7 +83,28 @@ pub(crate) fn classify(block: &Block) -> Example {
             Err(error) => example.json_error = Some(error),
         }
     }
+    with_raw(example, block)
+}
+
+/// Move the block's text into the example: the raw text is kept, never copied.
+fn with_raw(mut example: Example, block: Block) -> Example {
+    example.raw = match block.body {
+        Some(body) => {
+            let mut raw = block.content.text;
+            raw.truncate(raw.trim_end().len());
+            raw.push_str("\n\n");
+            raw.push_str(&body.text);
+            raw
+        }
+        None => block.content.text,
+    };
     example
+}
+
+/// Whether `text` is an HTTP start line and headers with no body: the first
+/// half of the Markdown spec's two-block HTTP examples.
+pub(crate) fn is_bare_http_head(text: &str) -> bool {
+    parse_http_head(text).is_some_and(|head| head.body_offset.is_none())
 }
 
 enum StartLine<'a> {

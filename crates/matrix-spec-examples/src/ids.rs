@@ -7,7 +7,8 @@
 //! reorganisations that keep the section titles (RST → Markdown, new parent
 //! headings), which is what lets bindings work on revisions never seen.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 use crate::block::Heading;
 
@@ -17,44 +18,75 @@ const PREAMBLE: &str = "preamble";
 /// How many innermost headings an id names when that is unambiguous.
 const MIN_DEPTH: usize = 2;
 
-/// One id per entry of `sections` (the heading path of each block, in document order).
-pub(crate) fn assign<'a>(sections: impl IntoIterator<Item = &'a [Heading]>) -> Vec<String> {
-    let keys: Vec<Vec<&str>> =
-        sections.into_iter().map(|headings| headings.iter().map(|h| h.slug.as_str()).collect()).collect();
+/// A section as ids see it: its path of slugs (titles that slug alike are one section).
+#[derive(Clone, Copy)]
+struct Key<'a>(&'a [Heading]);
 
-    let mut distinct: Vec<&[&str]> = Vec::new();
-    let mut seen = HashSet::new();
-    for key in &keys {
-        if seen.insert(key.as_slice()) {
-            distinct.push(key.as_slice());
+impl<'a> Key<'a> {
+    fn slugs(self) -> impl Iterator<Item = &'a str> {
+        self.0.iter().map(|h| h.slug.as_str())
+    }
+
+    /// The innermost `n` headings (all of them when there are fewer).
+    fn suffix(self, n: usize) -> Key<'a> {
+        Key(&self.0[self.0.len().saturating_sub(n)..])
+    }
+}
+
+impl PartialEq for Key<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len() && self.slugs().eq(other.slugs())
+    }
+}
+
+impl Eq for Key<'_> {}
+
+impl Hash for Key<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for slug in self.slugs() {
+            slug.hash(state);
         }
     }
-    let prefixes: HashMap<&[&str], String> =
-        distinct.iter().map(|&key| (key, prefix(key, &distinct))).collect();
+}
 
-    let mut ordinals: HashMap<&[&str], usize> = HashMap::new();
-    keys.iter()
-        .map(|key| {
-            let ordinal = ordinals.entry(key.as_slice()).or_insert(0);
-            *ordinal += 1;
-            format!("{}/{}", prefixes[key.as_slice()], ordinal)
+/// One id per entry of `sections` (the heading path of each block, in document order).
+pub(crate) fn assign<'a>(sections: impl IntoIterator<Item = &'a [Heading]>) -> Vec<String> {
+    // Each block's section as an index into the distinct sections, in order of appearance.
+    let mut distinct: Vec<Key<'_>> = Vec::new();
+    let mut index: HashMap<Key<'_>, usize> = HashMap::new();
+    let blocks: Vec<usize> = sections
+        .into_iter()
+        .map(|headings| {
+            let key = Key(headings);
+            *index.entry(key).or_insert_with(|| {
+                distinct.push(key);
+                distinct.len() - 1
+            })
+        })
+        .collect();
+
+    let prefixes: Vec<String> = distinct.iter().map(|key| prefix(*key, &distinct)).collect();
+    let mut ordinals = vec![0usize; distinct.len()];
+    blocks
+        .into_iter()
+        .map(|section| {
+            ordinals[section] += 1;
+            format!("{}/{}", prefixes[section], ordinals[section])
         })
         .collect()
 }
 
 /// The shortest suffix of `key` (at least [`MIN_DEPTH`] headings) that no other
 /// section's suffix of the same length equals.
-fn prefix(key: &[&str], all: &[&[&str]]) -> String {
-    if key.is_empty() {
+fn prefix(key: Key<'_>, all: &[Key<'_>]) -> String {
+    if key.0.is_empty() {
         return PREAMBLE.to_owned();
     }
-    fn suffix<'k, 's>(k: &'k [&'s str], n: usize) -> &'k [&'s str] {
-        &k[k.len().saturating_sub(n)..]
-    }
-    let depth = (MIN_DEPTH..=key.len())
-        .find(|&n| all.iter().all(|other| *other == key || suffix(other, n) != suffix(key, n)))
-        .unwrap_or(key.len());
-    suffix(key, depth.max(1)).join("/")
+    let depth = (MIN_DEPTH..=key.0.len())
+        .find(|&n| all.iter().all(|other| *other == key || other.suffix(n) != key.suffix(n)))
+        .unwrap_or(key.0.len());
+    let slugs: Vec<&str> = key.suffix(depth.max(1)).slugs().collect();
+    slugs.join("/")
 }
 
 #[cfg(test)]

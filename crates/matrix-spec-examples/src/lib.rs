@@ -64,13 +64,20 @@ impl Format {
     }
 }
 
+/// How many leading bytes are searched for a NUL, as git does to call a file binary.
+const BINARY_PROBE: usize = 8000;
+
 /// Every code block of `text`, in document order.
 ///
-/// Fails only on text that is not a spec at all (a NUL byte: a binary file).
+/// Fails only on text that is not a spec at all: a NUL byte in the first
+/// 8000 bytes, which is how git tells a binary file.
 /// Blocks that are not valid JSON, directives with no body and unknown markup
 /// are kept or skipped as a reader of the rendered spec would see them.
 pub fn extract(text: &str, format: Format) -> Result<Vec<Example>, Error> {
-    if let Some(offset) = text.find('\0') {
+    // git's test for a binary file: a NUL among the first 8000 bytes. A NUL
+    // further on is kept as text (pulldown-cmark makes it U+FFFD), not scanned for.
+    let head = &text.as_bytes()[..text.len().min(BINARY_PROBE)];
+    if let Some(offset) = head.iter().position(|&b| b == 0) {
         return Err(Error::at(text, offset, Problem::Binary));
     }
     let text = normalize_newlines(text);
@@ -78,8 +85,8 @@ pub fn extract(text: &str, format: Format) -> Result<Vec<Example>, Error> {
         Format::Rst => rst::scan(&text),
         Format::Markdown => markdown::scan(&text),
     };
-    let ids = ids::assign(blocks.iter().map(|b| b.section.as_slice()));
-    Ok(blocks.iter().zip(ids).map(|(block, id)| Example { id, ..classify::classify(block) }).collect())
+    let ids = ids::assign(blocks.iter().map(|b| &*b.section));
+    Ok(blocks.into_iter().zip(ids).map(|(block, id)| Example { id, ..classify::classify(block) }).collect())
 }
 
 /// [`extract`] for raw file contents: fails with the position of the first

@@ -10,7 +10,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::block::{Block, Heading, Segment, line_of};
+use crate::block::{Block, Heading, Outline, Segment, line_of};
+use crate::classify::is_bare_http_head;
 
 /// The pulldown-cmark options the scanner parses with, shared with benchmarks
 /// so that a bare parse is measured with exactly the same work.
@@ -47,8 +48,8 @@ pub(crate) fn scan(text: &str) -> Vec<Block> {
 struct Scanner<'t> {
     text: &'t str,
     lines: LineCursor<'t>,
-    /// The open sections, outermost first, with their levels.
-    sections: Vec<(HeadingLevel, Heading)>,
+    /// The open sections.
+    sections: Outline,
     /// The title of the heading being read.
     title: Option<Title>,
     /// The code block being read.
@@ -86,7 +87,7 @@ impl<'t> Scanner<'t> {
         Scanner {
             text,
             lines: LineCursor::new(text),
-            sections: Vec::new(),
+            sections: Outline::default(),
             title: None,
             code: None,
             after_code: None,
@@ -185,7 +186,7 @@ impl<'t> Scanner<'t> {
         match self.blocks.last_mut().filter(|_| completes_head) {
             Some(head) => head.body = Some(segment),
             None => self.blocks.push(Block {
-                section: self.sections.iter().map(|(_, heading)| heading.clone()).collect(),
+                section: self.sections.path(),
                 info: code.info,
                 content: segment,
                 body: None,
@@ -195,10 +196,7 @@ impl<'t> Scanner<'t> {
 
     fn close_heading(&mut self, level: HeadingLevel) {
         let Some(title) = self.title.take() else { return };
-        while self.sections.last().is_some_and(|(open, _)| *open >= level) {
-            self.sections.pop();
-        }
-        self.sections.push((level, title.into_heading()));
+        self.sections.enter(level as usize, title.into_heading());
     }
 }
 
@@ -285,21 +283,6 @@ fn split_attribute(text: &str) -> Option<(Attribute<'_>, &str)> {
     };
     let attribute = if key == "id" { Attribute::Id(value) } else { Attribute::Other };
     Some((attribute, after))
-}
-
-/// Whether `text` is an HTTP start line and headers with no body: the first
-/// half of the spec's two-block HTTP examples.
-fn is_bare_http_head(text: &str) -> bool {
-    let mut lines = text.lines().map(str::trim_start);
-    let Some(first) = lines.by_ref().find(|line| !line.is_empty()) else { return false };
-    let is_request = || {
-        first.split_once([' ', '\t']).is_some_and(|(method, target)| {
-            !method.is_empty()
-                && method.bytes().all(|b| b.is_ascii_uppercase())
-                && target.trim_start().starts_with('/')
-        })
-    };
-    (first.starts_with("HTTP/") || is_request()) && !lines.any(|line| line.starts_with(['{', '[']))
 }
 
 /// Whether a block can be the body that completes an HTTP head.

@@ -15,7 +15,7 @@
 
 use std::borrow::Cow;
 
-use crate::block::{Block, Heading, Segment};
+use crate::block::{Block, Heading, Outline, Segment};
 
 /// Directives whose body is shown verbatim as code.
 const CODE_DIRECTIVES: &[&str] = &["code", "code-block", "sourcecode", "parsed-literal"];
@@ -176,7 +176,12 @@ impl Scanner<'_> {
     }
 
     fn push(&mut self, info: &str, content: Segment) {
-        self.blocks.push(Block { section: self.sections.path(), info: info.to_owned(), content, body: None });
+        self.blocks.push(Block {
+            section: self.sections.outline.path(),
+            info: info.to_owned(),
+            content,
+            body: None,
+        });
     }
 }
 
@@ -192,7 +197,7 @@ struct Style {
 #[derive(Default)]
 struct Sections {
     styles: Vec<Style>,
-    open: Vec<(usize, Heading)>,
+    outline: Outline,
 }
 
 impl Sections {
@@ -204,14 +209,7 @@ impl Sections {
                 self.styles.len() - 1
             }
         };
-        while self.open.last().is_some_and(|(l, _)| *l >= level) {
-            self.open.pop();
-        }
-        self.open.push((level, Heading::new(title.to_owned())));
-    }
-
-    fn path(&self) -> Vec<Heading> {
-        self.open.iter().map(|(_, h)| h.clone()).collect()
+        self.outline.enter(level, Heading::new(title.to_owned()));
     }
 }
 
