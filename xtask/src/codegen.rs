@@ -12,7 +12,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::examples;
+use crate::{docs, examples, schemas};
 
 /// File contents by path relative to the tree's directory.
 pub(crate) type Tree = BTreeMap<PathBuf, String>;
@@ -26,7 +26,7 @@ pub(crate) struct Target {
 
 /// Every target, built in memory.
 fn generate(root: &Path) -> Result<Vec<Target>, String> {
-    Ok(vec![examples::generate(root)?])
+    Ok(vec![examples::generate(root)?, schemas::generate()?, docs::generate(root)?])
 }
 
 /// `cargo xtask regen`

@@ -17,7 +17,8 @@ use crate::codegen::{Target, Tree, read_tree, to_json};
 /// The directory under `generated/`.
 pub(crate) const DIR: &str = "examples";
 
-const INDEX: &str = "index.json";
+/// The file of each spec file's directory listing its blocks.
+pub(crate) const INDEX: &str = "index.json";
 
 /// The spec files of `spec/` that extraction reads, sorted.
 pub(crate) fn spec_files(root: &Path) -> Result<Vec<PathBuf>, String> {

@@ -1,16 +1,21 @@
 //! `cargo xtask`: the maintainer's commands, and the only writer of `generated/`.
 //!
 //! ```text
-//! cargo xtask regen                  extract spec/ and rewrite generated/
-//! cargo xtask check                  fail, listing stale files, if generated/ is not up to date
-//! cargo xtask extract [--json] FILE… print the code blocks found in spec files
-//! cargo xtask bench-extract [FILE…]  measure extraction speed (release build)
+//! cargo xtask regen                    extract spec/ and rewrite generated/
+//! cargo xtask check                    fail, listing stale files, if generated/ is not up to date
+//! cargo xtask extract [--json] FILE…   print the code blocks found in spec files
+//! cargo xtask verify [--json] [FILE…]  bind, round-trip and schema-check every example
+//! cargo xtask docs                     print where regen writes the HTML reference
+//! cargo xtask bench-extract [FILE…]    measure extraction speed (release build)
 //! ```
 
 mod bench;
 mod codegen;
+mod docs;
 mod examples;
 mod extract;
+mod schemas;
+mod verify;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,6 +27,10 @@ commands:
   regen                   extract every spec file in spec/ and rewrite generated/
   check                   exit 1, listing stale files, when generated/ is not what regen writes
   extract [--json] FILE…  print every code block of the given .rst/.md files
+  verify [--json] [FILE…] bind every example with a JSON body to a model type, round-trip it and
+                          validate it against the type's schema (default: the files in spec/);
+                          exit 1 when any fails
+  docs                    print where regen writes the HTML reference (generated/docs/)
   bench-extract [FILE…]   measure extraction speed (default: the files in spec/)
 ";
 
@@ -36,6 +45,8 @@ fn main() -> ExitCode {
         "check" => no_arguments(rest).and_then(|()| codegen::check(&project_root())),
         "extract" => extract::run(rest),
         "bench-extract" => bench::run(rest),
+        "verify" => verify::run(rest),
+        "docs" => no_arguments(rest).map(|()| docs::print_location(&project_root())),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

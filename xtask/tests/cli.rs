@@ -90,3 +90,83 @@ fn unknown_commands_and_flags_are_errors_with_usage() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown flag `--yaml`"));
 }
+
+/// The counts of `verify`'s closing line, by name, in order.
+fn closing_counts(line: &str) -> Vec<(String, usize)> {
+    let counts = line.strip_prefix("verify: ").unwrap_or_else(|| panic!("closing line: {line}"));
+    counts
+        .split(", ")
+        .map(|part| {
+            let (n, name) = part.split_once(' ').unwrap_or_else(|| panic!("`{part}` in {line}"));
+            (name.to_owned(), n.parse().unwrap_or_else(|e| panic!("`{n}` in {line}: {e}")))
+        })
+        .collect()
+}
+
+#[test]
+fn verify_closes_with_consistent_counts_and_fails_only_on_failures() {
+    let output = xtask(&["verify"]);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    let closing = closing_counts(lines.last().expect("a closing line"));
+    let names: Vec<&str> = closing.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["files", "examples", "bound", "round-tripped", "failed"], "{stdout}");
+    let [files, examples, bound, round_tripped, failed] = [0, 1, 2, 3, 4].map(|i| closing[i].1);
+    assert_eq!(files, SPEC_FILES.len(), "{stdout}");
+    assert!(round_tripped <= bound && bound <= examples, "{stdout}");
+    assert_eq!(failed, examples - round_tripped, "every in-scope example either round-trips or fails");
+    assert_eq!(output.status.success(), failed == 0, "{}", String::from_utf8_lossy(&output.stderr));
+
+    // One line per spec file, whose counts add up to the closing line's;
+    // every other line before the closing one names a failure.
+    let per_file: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with("spec/")).collect();
+    assert_eq!(per_file.len(), SPEC_FILES.len(), "{stdout}");
+    let mut sums = [0; 4];
+    for line in &per_file {
+        let (_, counts) = line.split_once(": ").unwrap();
+        for (sum, (_, n)) in sums.iter_mut().zip(closing_counts(&format!("verify: {counts}"))) {
+            *sum += n;
+        }
+    }
+    assert_eq!(sums, [examples, bound, round_tripped, failed], "{stdout}");
+    let failure_lines = lines.iter().filter(|l| l.starts_with("  spec/")).count();
+    assert_eq!(failure_lines, failed, "{stdout}");
+}
+
+#[test]
+fn verify_json_prints_an_outcome_per_example_then_the_counts() {
+    let text = xtask(&["verify"]);
+    let json = xtask(&["verify", "--json"]);
+    assert_eq!(text.status.success(), json.status.success());
+    let stdout = String::from_utf8(json.stdout).unwrap();
+    let lines: Vec<Value> =
+        stdout.lines().map(|l| serde_json::from_str(l).expect("each line is one JSON object")).collect();
+    let (closing, outcomes) = lines.split_last().expect("a closing line");
+    let text_closing = closing_counts(String::from_utf8(text.stdout).unwrap().lines().last().unwrap());
+    for (name, n) in text_closing {
+        assert_eq!(closing[name.replace('-', "_")], n, "{name}");
+    }
+    assert_eq!(closing["examples"], outcomes.len());
+    for outcome in outcomes {
+        for key in ["file", "line", "id", "kind", "status", "parsed_as", "type_name", "outcome", "error"] {
+            assert!(outcome.get(key).is_some(), "no `{key}` in {outcome}");
+        }
+        assert_eq!(outcome["outcome"] == "round_tripped", outcome["error"].is_null(), "{outcome}");
+    }
+}
+
+#[test]
+fn verify_names_unreadable_files_and_fails() {
+    let missing = std::env::temp_dir().join(format!("xtask-verify-missing-{}.rst", std::process::id()));
+    let output = xtask(&["verify", missing.to_str().unwrap(), "spec/client_server_api.rst"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains(&format!("{}: cannot read", missing.display())), "{stderr}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("spec/client_server_api.rst: "), "the readable file is still verified: {stdout}");
+    assert!(stdout.lines().last().is_some_and(|l| l.starts_with("verify: 1 files, ")), "{stdout}");
+
+    let output = xtask(&["verify", "--yaml"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown flag `--yaml`"));
+}

@@ -1,0 +1,499 @@
+//! Throughput of the model on the spec's own UIA bodies.
+//!
+//! For each body: the typed parse against `serde_json::Value` (the baseline)
+//! and `serde::de::IgnoredAny` (the floor: serde's fastest walk of the same
+//! bytes), both serializers, and `UiaaResponse::from_http` for the 401 bodies.
+//!
+//! Criterion runs first. Then a summary table is measured in the same run and
+//! printed: every function of a body is timed again in batches, the functions
+//! taking turns so that the machine's noise hits them alike, and the median
+//! of the batches is kept. Criterion's own medians, read back from
+//! `target/criterion`, follow as a cross-check.
+//!
+//! ```text
+//! cargo bench -p matrix-uia --bench model                 # criterion, then the tables (~2 min)
+//! cargo bench -p matrix-uia --bench model -- password     # only the bodies matching a filter
+//! UIA_BENCH_SUMMARY_ONLY=1 cargo bench -p matrix-uia --bench model   # the summary alone (~10 s)
+//! ```
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime};
+
+use criterion::{Criterion, Throughput};
+use matrix_uia::{AuthData, StandardError, TermsParams, UiaaInfo, UiaaResponse};
+use serde::Serialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde_json::Value;
+
+const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../generated/examples/");
+
+/// Criterion's settings for every group: 2 cores and a noisy VM, so short
+/// warm-ups, and few enough samples that the whole run stays near 2 minutes.
+const WARM_UP: Duration = Duration::from_millis(500);
+const MEASUREMENT: Duration = Duration::from_millis(2000);
+const SAMPLES: usize = 50;
+
+/// The summary: how many rounds (each runs every function of a body once, in
+/// a rotating order) and how long one timed batch lasts.
+const ROUNDS: usize = 801;
+const BATCH: Duration = Duration::from_micros(300);
+
+/// One timed function: runs its operation `n` times.
+struct Op {
+    name: &'static str,
+    run: Box<dyn Fn(u64)>,
+}
+
+impl Op {
+    fn new(name: &'static str, run: impl Fn(u64) + 'static) -> Self {
+        Op { name, run: Box::new(run) }
+    }
+}
+
+/// One spec body and what is measured on it.
+struct Case {
+    /// The criterion group, and the row of the summary.
+    group: &'static str,
+    /// The model type it parses into.
+    ty: &'static str,
+    bytes: &'static [u8],
+    ops: Vec<Op>,
+    /// Functions whose throughput is not the body's (criterion group `<group>_extra`).
+    extra: Vec<Op>,
+}
+
+fn example(path: &str) -> &'static [u8] {
+    let path = format!("{EXAMPLES}{path}");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+    Box::leak(bytes.into_boxed_slice())
+}
+
+/// The text of `body` with its top-level `"type"` entry moved last. The
+/// examples are written one top-level entry per line, indented two spaces,
+/// which is all this relies on (and checks).
+fn type_last(body: &[u8]) -> &'static [u8] {
+    let text = std::str::from_utf8(body).expect("the example is UTF-8");
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let at = lines.iter().position(|l| l.starts_with("  \"type\":")).expect("a top-level `type` line");
+    let tag = lines.remove(at);
+    let tag = tag.trim_end_matches(',').to_owned();
+    let close = lines.iter().rposition(|l| l == "}").expect("a closing brace");
+    lines[close - 1].push(',');
+    lines.insert(close, tag);
+    let reordered = lines.join("\n");
+
+    let Value::Object(map) = serde_json::from_str::<Value>(&reordered).expect("reordered JSON") else {
+        panic!("not an object")
+    };
+    assert_eq!(map.keys().next_back().map(String::as_str), Some("type"), "`type` is not last");
+    assert_eq!(
+        serde_json::from_str::<Value>(&reordered).ok(),
+        serde_json::from_slice::<Value>(body).ok(),
+        "reordering changed the body"
+    );
+    Box::leak(reordered.into_bytes().into_boxed_slice())
+}
+
+/// The five functions every body gets: three parses and two serializations.
+fn common_ops<T: DeserializeOwned + Serialize + 'static>(bytes: &'static [u8]) -> Vec<Op> {
+    let typed: T = serde_json::from_slice(bytes)
+        .unwrap_or_else(|e| panic!("{} does not parse: {e}", std::any::type_name::<T>()));
+    let value: Value = serde_json::from_slice(bytes).expect("the body is JSON");
+    serde_json::from_slice::<IgnoredAny>(bytes).expect("the body is JSON");
+    // The typed value must write back the same document, or the serializers compare different work.
+    let written: Value =
+        serde_json::from_slice(&serde_json::to_vec(&typed).expect("serializes")).expect("JSON");
+    assert_eq!(written, value, "{} does not round-trip", std::any::type_name::<T>());
+    vec![
+        Op::new("typed_parse", move |n| {
+            for _ in 0..n {
+                black_box(serde_json::from_slice::<T>(black_box(bytes)).ok());
+            }
+        }),
+        Op::new("value_parse", move |n| {
+            for _ in 0..n {
+                black_box(serde_json::from_slice::<Value>(black_box(bytes)).ok());
+            }
+        }),
+        Op::new("ignored_any", move |n| {
+            for _ in 0..n {
+                black_box(serde_json::from_slice::<IgnoredAny>(black_box(bytes)).ok());
+            }
+        }),
+        Op::new("typed_serialize", move |n| {
+            for _ in 0..n {
+                black_box(serde_json::to_vec(black_box(&typed)).ok());
+            }
+        }),
+        Op::new("value_serialize", move |n| {
+            for _ in 0..n {
+                black_box(serde_json::to_vec(black_box(&value)).ok());
+            }
+        }),
+    ]
+}
+
+fn from_http_op(bytes: &'static [u8]) -> Op {
+    let parsed = UiaaResponse::from_http(401, bytes).expect("a 401 UIA body");
+    assert!(matches!(parsed, UiaaResponse::AuthRequired(_)), "not read as a UIA body");
+    Op::new("from_http", move |n| {
+        for _ in 0..n {
+            black_box(UiaaResponse::from_http(black_box(401), black_box(bytes)).ok());
+        }
+    })
+}
+
+fn cases() -> Vec<Case> {
+    let seed = example(
+        "client_server_api/user-interactive-authentication-api/user-interactive-api-in-the-rest-api/4.json",
+    );
+    let password = example("client_server_api.v1/authentication-types/password-based/2.json");
+    let terms = example("client_server_api.v1/authentication-types/terms-of-service-at-registration/3.json");
+    let email =
+        example("client_server_api/user-interactive-authentication-api/email-based-identity-server/1.json");
+    let error = example("client_server_api.v1/standard-error-response/common-error-codes/1.json");
+    let password_type_last = type_last(password);
+
+    let info = |bytes| {
+        let mut ops = common_ops::<UiaaInfo>(bytes);
+        ops.push(from_http_op(bytes));
+        ops
+    };
+    let auth = |bytes| common_ops::<AuthData>(bytes);
+
+    let terms_info: UiaaInfo = serde_json::from_slice(terms).expect("the terms 401 parses");
+    let policies = terms_info.params::<TermsParams>().expect("terms params").expect("typed terms params");
+    assert!(policies.policies.contains_key("terms_of_service"));
+    let params = Op::new("params_terms", move |n| {
+        for _ in 0..n {
+            black_box(black_box(&terms_info).params::<TermsParams>());
+        }
+    });
+
+    let (a, b) = (
+        serde_json::from_slice::<AuthData>(password).expect("password"),
+        serde_json::from_slice::<AuthData>(password_type_last).expect("password, type last"),
+    );
+    assert_eq!(a, b, "moving `type` changed the parse");
+    assert!(matches!(a, AuthData::Password(_)));
+    assert!(matches!(
+        serde_json::from_slice::<AuthData>(email).expect("email"),
+        AuthData::EmailIdentity(ref e) if e.credentials().is_some()
+    ));
+    assert!(serde_json::from_slice::<UiaaInfo>(seed).expect("seed").auth_error.is_some());
+
+    vec![
+        Case { group: "seed_401_errcode", ty: "UiaaInfo", bytes: seed, ops: info(seed), extra: vec![] },
+        Case { group: "password", ty: "AuthData", bytes: password, ops: auth(password), extra: vec![] },
+        Case { group: "terms_401", ty: "UiaaInfo", bytes: terms, ops: info(terms), extra: vec![params] },
+        Case { group: "email_legacy", ty: "AuthData", bytes: email, ops: auth(email), extra: vec![] },
+        Case {
+            group: "standard_error",
+            ty: "StandardError",
+            bytes: error,
+            ops: common_ops::<StandardError>(error),
+            extra: vec![],
+        },
+        Case {
+            group: "password_type_last",
+            ty: "AuthData",
+            bytes: password_type_last,
+            ops: auth(password_type_last),
+            extra: vec![],
+        },
+    ]
+}
+
+fn run_criterion(c: &mut Criterion, cases: &[Case]) {
+    for case in cases {
+        let mut group = c.benchmark_group(case.group);
+        group.warm_up_time(WARM_UP).measurement_time(MEASUREMENT).sample_size(SAMPLES);
+        group.throughput(Throughput::Bytes(case.bytes.len() as u64));
+        for op in &case.ops {
+            group.bench_function(op.name, |b| b.iter_custom(|iters| timed(op, iters)));
+        }
+        group.finish();
+        if !case.extra.is_empty() {
+            let mut group = c.benchmark_group(format!("{}_extra", case.group));
+            group.warm_up_time(WARM_UP).measurement_time(MEASUREMENT).sample_size(SAMPLES);
+            for op in &case.extra {
+                group.bench_function(op.name, |b| b.iter_custom(|iters| timed(op, iters)));
+            }
+            group.finish();
+        }
+    }
+}
+
+fn timed(op: &Op, iters: u64) -> Duration {
+    let start = Instant::now();
+    (op.run)(iters);
+    start.elapsed()
+}
+
+/// How many iterations of `op` take about `BATCH`.
+fn calibrate(op: &Op) -> u64 {
+    let mut n = 1u64;
+    loop {
+        let elapsed = timed(op, n);
+        if elapsed >= BATCH / 8 || n >= 1 << 30 {
+            let per = elapsed.as_secs_f64() / n as f64;
+            return ((BATCH.as_secs_f64() / per) as u64).max(1);
+        }
+        n *= 2;
+    }
+}
+
+/// Per-iteration time of every op: median, first and third quartile, in ns.
+struct Timing {
+    median: f64,
+    q1: f64,
+    q3: f64,
+}
+
+/// Time all `ops` together: each round runs every op once, starting from a
+/// different op each round, so drift and noise are shared out evenly.
+fn interleaved(ops: &[&Op]) -> Vec<Timing> {
+    for op in ops {
+        timed(op, calibrate(op)); // warm up
+    }
+    let iters: Vec<u64> = ops.iter().map(|op| calibrate(op)).collect();
+    let mut samples = vec![Vec::with_capacity(ROUNDS); ops.len()];
+    for round in 0..ROUNDS {
+        for k in 0..ops.len() {
+            let i = (round + k) % ops.len();
+            let elapsed = timed(ops[i], iters[i]);
+            samples[i].push(elapsed.as_nanos() as f64 / iters[i] as f64);
+        }
+    }
+    samples
+        .into_iter()
+        .map(|mut s| {
+            s.sort_by(f64::total_cmp);
+            let at = |q: f64| s[((s.len() - 1) as f64 * q).round() as usize];
+            Timing { median: at(0.5), q1: at(0.25), q3: at(0.75) }
+        })
+        .collect()
+}
+
+/// MB/s (10^6 bytes a second) of `bytes` done in `ns`.
+fn mbps(bytes: usize, ns: f64) -> f64 {
+    bytes as f64 * 1e3 / ns
+}
+
+fn summary(cases: &[&Case]) -> String {
+    let mut out = String::new();
+    let mut notes = String::new();
+    let mut worst_spread: (f64, String) = (0.0, String::new());
+    let w = &mut out;
+    let _ = writeln!(
+        w,
+        "\nSummary: interleaved medians of {ROUNDS} batches of ~{}µs per function.",
+        BATCH.as_micros()
+    );
+    let _ = writeln!(w, "MB/s = 10^6 bytes/s of the body as checked in (pretty-printed, 2-space indent).");
+    let _ = writeln!(w, "typed/Value = speed of typed parse over Value parse (target > 1.00×);");
+    let _ = writeln!(w, "typed÷floor = time of typed parse over IgnoredAny (target ≤ 2.00×).\n");
+    let _ = writeln!(
+        w,
+        "| body | type | bytes | typed parse | Value parse | IgnoredAny | typed/Value | typed÷floor | typed ser | Value ser | ser typed/Value | from_http |"
+    );
+    let _ = writeln!(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    for case in cases {
+        let ops: Vec<&Op> = case.ops.iter().chain(&case.extra).collect();
+        let timings = interleaved(&ops);
+        let ns = |name: &str| ops.iter().position(|op| op.name == name).map(|i| &timings[i]);
+        let speed = |name: &str| ns(name).map(|t| mbps(case.bytes.len(), t.median));
+        let cell = |name: &str| speed(name).map_or_else(|| "–".to_owned(), |v| format!("{v:.0} MB/s"));
+        for (op, t) in ops.iter().zip(&timings) {
+            let spread = (t.q3 - t.q1) / t.median;
+            if spread > worst_spread.0 {
+                worst_spread = (spread, format!("{}/{}", case.group, op.name));
+            }
+        }
+        let (typed, value, floor) = (ns("typed_parse"), ns("value_parse"), ns("ignored_any"));
+        let (Some(typed), Some(value), Some(floor)) = (typed, value, floor) else { continue };
+        let vs_value = value.median / typed.median;
+        let vs_floor = typed.median / floor.median;
+        let ser = match (ns("typed_serialize"), ns("value_serialize")) {
+            (Some(t), Some(v)) => format!("{:.2}×", v.median / t.median),
+            _ => "–".to_owned(),
+        };
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} | {} | {} | {} | {:.2}×{} | {:.2}×{} | {} | {} | {} | {} |",
+            case.group,
+            case.ty,
+            case.bytes.len(),
+            cell("typed_parse"),
+            cell("value_parse"),
+            cell("ignored_any"),
+            vs_value,
+            if vs_value > 1.0 { "" } else { " (MISS)" },
+            vs_floor,
+            if vs_floor <= 2.0 { "" } else { " (MISS)" },
+            cell("typed_serialize"),
+            cell("value_serialize"),
+            ser,
+            cell("from_http"),
+        );
+        let _ = writeln!(
+            notes,
+            "{}: typed parse {:.0} ns, Value {:.0} ns, IgnoredAny {:.0} ns{}",
+            case.group,
+            typed.median,
+            value.median,
+            floor.median,
+            ns("from_http").map_or_else(String::new, |t| format!(
+                ", from_http {:.0} ns ({:+.0}% over typed parse)",
+                t.median,
+                (t.median / typed.median - 1.0) * 100.0
+            )),
+        );
+        if let Some(p) = ns("params_terms") {
+            let _ = writeln!(
+                notes,
+                "{}: info.params::<TermsParams>() {:.0} ns; typed parse + params {:.0} ns vs Value parse {:.0} ns",
+                case.group,
+                p.median,
+                typed.median + p.median,
+                value.median
+            );
+        }
+    }
+    let _ = writeln!(out, "\n{notes}");
+    let _ = writeln!(
+        out,
+        "Noise: the widest interquartile range was {:.0}% of its median ({}).",
+        worst_spread.0 * 100.0,
+        worst_spread.1
+    );
+    out
+}
+
+/// Criterion's medians of this run, read back from its output directory.
+fn criterion_medians(cases: &[&Case], started: SystemTime) -> Option<String> {
+    let dir = match (std::env::var_os("CRITERION_HOME"), std::env::var_os("CARGO_TARGET_DIR")) {
+        (Some(home), _) => PathBuf::from(home),
+        (None, Some(target)) => PathBuf::from(target).join("criterion"),
+        // The bench runs as `<target>/<profile>/deps/model-<hash>`.
+        (None, None) => std::env::current_exe().ok()?.parent()?.parent()?.parent()?.join("criterion"),
+    };
+    let median = |group: &str, op: &str| -> Option<f64> {
+        let path = dir.join(group).join(op).join("new").join("estimates.json");
+        if std::fs::metadata(&path).ok()?.modified().ok()? < started {
+            return None; // not from this run
+        }
+        let estimates: Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+        estimates["median"]["point_estimate"].as_f64()
+    };
+    let names =
+        ["typed_parse", "value_parse", "ignored_any", "typed_serialize", "value_serialize", "from_http"];
+    let mut out = String::from("Criterion medians of this run (ns/iter):\n\n| body |");
+    for name in names {
+        let _ = write!(out, " {name} |");
+    }
+    out.push_str(" typed/Value | typed÷floor |\n|---|");
+    out.push_str(&"--:|".repeat(names.len() + 2));
+    out.push('\n');
+    let mut any = false;
+    for case in cases {
+        let values: Vec<Option<f64>> = names.iter().map(|name| median(case.group, name)).collect();
+        if values.iter().all(Option::is_none) {
+            continue;
+        }
+        any = true;
+        let _ = write!(out, "| {} |", case.group);
+        for v in &values {
+            let _ = write!(out, " {} |", v.map_or_else(|| "–".to_owned(), |v| format!("{v:.0}")));
+        }
+        let ratio = |a: Option<f64>, b: Option<f64>| {
+            a.zip(b).map_or_else(|| "–".to_owned(), |(a, b)| format!("{:.2}×", a / b))
+        };
+        let _ = writeln!(out, " {} | {} |", ratio(values[1], values[0]), ratio(values[0], values[2]));
+    }
+    for case in cases {
+        for op in &case.extra {
+            if let Some(v) = median(&format!("{}_extra", case.group), op.name) {
+                let _ = writeln!(out, "\n{}_extra/{}: {v:.0} ns", case.group, op.name);
+            }
+        }
+    }
+    any.then_some(out)
+}
+
+/// Criterion's positional filter, if any (its flags that take a value are skipped).
+fn filter() -> Option<String> {
+    const VALUED: &[&str] = &[
+        "-c",
+        "--color",
+        "-s",
+        "--save-baseline",
+        "-b",
+        "--baseline",
+        "--baseline-lenient",
+        "--format",
+        "--profile-time",
+        "--load-baseline",
+        "--sample-size",
+        "--warm-up-time",
+        "--measurement-time",
+        "--nresamples",
+        "--noise-threshold",
+        "--confidence-level",
+        "--significance-level",
+        "--plotting-backend",
+        "--output-format",
+    ];
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if VALUED.contains(&arg.as_str()) {
+            args.next();
+        } else if !arg.starts_with('-') {
+            return Some(arg);
+        }
+    }
+    None
+}
+
+fn main() {
+    let started = SystemTime::now();
+    let args: Vec<String> = std::env::args().collect();
+    let has = |flag: &str| args.iter().any(|a| a == flag);
+    // `cargo test --benches` runs this without `--bench`: criterion then runs
+    // each function once as a test, and the summary is skipped.
+    let benchmarking = has("--bench")
+        && !has("--list")
+        && !has("--test")
+        && !args.iter().any(|a| a.starts_with("--profile-time"));
+    let summary_only = std::env::var_os("UIA_BENCH_SUMMARY_ONLY").is_some_and(|v| !v.is_empty() && v != "0");
+
+    let cases = cases();
+    if !summary_only {
+        let mut criterion = Criterion::default().configure_from_args();
+        run_criterion(&mut criterion, &cases);
+        criterion.final_summary();
+    }
+    if !benchmarking {
+        return;
+    }
+
+    let filter = filter();
+    let selected: Vec<&Case> = cases
+        .iter()
+        .filter(|case| {
+            filter.as_deref().is_none_or(|f| {
+                let ids = case.ops.iter().map(|op| format!("{}/{}", case.group, op.name));
+                let extra = case.extra.iter().map(|op| format!("{}_extra/{}", case.group, op.name));
+                ids.chain(extra).any(|id| id.contains(f))
+            })
+        })
+        .collect();
+    println!("{}", summary(&selected));
+    if !summary_only && let Some(table) = criterion_medians(&selected, started) {
+        println!("{table}");
+    }
+    let took = started.elapsed().map_or(0.0, |d| d.as_secs_f64());
+    println!("(the whole run took {took:.0} s)");
+}

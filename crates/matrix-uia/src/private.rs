@@ -1,0 +1,461 @@
+//! What the derive's generated code calls. Not a public API: names and
+//! signatures change with the derive.
+//!
+//! The generated code for a struct is a *builder* that accepts one key at a
+//! time from any [`Source`]: straight from the parser ([`MapSource`]) or from
+//! a buffered value ([`ValueSource`]). That is what lets an enum dispatch on
+//! `"type"` in one pass: keys that came before the tag are replayed from a
+//! buffer, the rest stream from the parser into the chosen variant.
+
+#![doc(hidden)]
+
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+use std::ops::Deref;
+
+pub use schemars::{JsonSchema, Schema, SchemaGenerator};
+pub use serde::{Deserialize, Deserializer, Serialize, Serializer, de, ser};
+pub use serde_json;
+pub use std::borrow::Cow;
+pub use std::fmt;
+pub use std::option::Option::{self, None, Some};
+pub use std::result::Result::{self, Err, Ok};
+pub use std::string::String;
+pub use std::vec::Vec;
+
+use serde::de::MapAccess;
+use serde::ser::SerializeMap;
+use serde_json::{Map, Value};
+
+/// A map key, borrowed from the input whenever the input allows it.
+pub struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Key<'de> {
+    /// A key the generated code names itself.
+    pub fn borrowed(key: &'de str) -> Self {
+        Key(Cow::Borrowed(key))
+    }
+
+    pub fn into_owned(self) -> String {
+        self.0.into_owned()
+    }
+}
+
+impl Deref for Key<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+
+        deserializer.deserialize_str(Visitor)
+    }
+}
+
+/// Where a builder reads the value of the key it was given.
+pub trait Source<'de> {
+    type Error: de::Error;
+
+    fn value<T: Deserialize<'de>>(&mut self) -> Result<T, Self::Error>;
+}
+
+/// Values straight from the parser.
+pub struct MapSource<'a, A>(pub &'a mut A);
+
+impl<'de, A: MapAccess<'de>> Source<'de> for MapSource<'_, A> {
+    type Error = A::Error;
+
+    fn value<T: Deserialize<'de>>(&mut self) -> Result<T, A::Error> {
+        self.0.next_value()
+    }
+}
+
+/// A value that was buffered before the builder existed.
+pub struct ValueSource<E> {
+    value: Option<Value>,
+    error: PhantomData<E>,
+}
+
+impl<E> ValueSource<E> {
+    pub fn new(value: Value) -> Self {
+        ValueSource { value: Some(value), error: PhantomData }
+    }
+}
+
+impl<'de, E: de::Error> Source<'de> for ValueSource<E> {
+    type Error = E;
+
+    fn value<T: Deserialize<'de>>(&mut self) -> Result<T, E> {
+        T::deserialize(self.value.take().unwrap_or(Value::Null)).map_err(E::custom)
+    }
+}
+
+/// A struct the derive built: its keys and its builder.
+pub trait Fields: Sized {
+    /// Keys that must be present (`"type"` included, for a tagged struct).
+    const REQUIRED: &'static [&'static str];
+    type Builder: Builder<Self>;
+
+    /// Whether `key` is one of the struct's own (or flattened) keys.
+    fn is_known(key: &str) -> bool;
+
+    /// Write the tag, the fields that are present and, when `with_extra`, the
+    /// extra keys. A struct flattened into another is written without its
+    /// extra keys: beside the parent's, they belong to the parent (that is
+    /// where parsing puts them), and writing both could repeat a key.
+    fn serialize_fields<M: SerializeMap>(&self, map: &mut M, with_extra: bool) -> Result<(), M::Error>;
+}
+
+/// Assembles a struct one key at a time.
+pub trait Builder<T>: Default {
+    /// The enum that dispatched here has read and checked the `"type"` tag.
+    fn tag_read(&mut self);
+
+    fn accept<'de, S: Source<'de>>(&mut self, key: Key<'de>, source: &mut S) -> Result<(), S::Error>;
+
+    fn finish<E: de::Error>(self) -> Result<T, E>;
+}
+
+/// The map of unknown keys a struct keeps.
+pub trait ExtraMap: Default {
+    fn insert_from<'de, S: Source<'de>>(&mut self, key: Key<'de>, source: &mut S) -> Result<(), S::Error>;
+
+    /// Write the entries whose key the struct does not write itself, so that a
+    /// caller who put `"type"` in `extra` cannot make a duplicate key.
+    fn serialize_into<M: SerializeMap>(
+        &self,
+        map: &mut M,
+        written: &dyn Fn(&str) -> bool,
+    ) -> Result<(), M::Error>;
+
+    /// The schema of `additionalProperties`.
+    fn additional_properties(generator: &mut SchemaGenerator) -> Value;
+}
+
+impl ExtraMap for Map<String, Value> {
+    fn insert_from<'de, S: Source<'de>>(&mut self, key: Key<'de>, source: &mut S) -> Result<(), S::Error> {
+        if self.contains_key(&*key) {
+            return Err(duplicate(&key));
+        }
+        let value = source.value()?;
+        self.insert(key.into_owned(), value);
+        Ok(())
+    }
+
+    fn serialize_into<M: SerializeMap>(
+        &self,
+        map: &mut M,
+        written: &dyn Fn(&str) -> bool,
+    ) -> Result<(), M::Error> {
+        self.iter().filter(|(k, _)| !written(k)).try_for_each(|(k, v)| map.serialize_entry(k, v))
+    }
+
+    fn additional_properties(_: &mut SchemaGenerator) -> Value {
+        Value::Bool(true)
+    }
+}
+
+impl<V: Serialize + de::DeserializeOwned + JsonSchema> ExtraMap for BTreeMap<String, V> {
+    fn insert_from<'de, S: Source<'de>>(&mut self, key: Key<'de>, source: &mut S) -> Result<(), S::Error> {
+        if self.contains_key(&*key) {
+            return Err(duplicate(&key));
+        }
+        let value = source.value::<V>()?;
+        self.insert(key.into_owned(), value);
+        Ok(())
+    }
+
+    fn serialize_into<M: SerializeMap>(
+        &self,
+        map: &mut M,
+        written: &dyn Fn(&str) -> bool,
+    ) -> Result<(), M::Error> {
+        self.iter().filter(|(k, _)| !written(k)).try_for_each(|(k, v)| map.serialize_entry(k, v))
+    }
+
+    fn additional_properties(generator: &mut SchemaGenerator) -> Value {
+        generator.subschema_for::<V>().to_value()
+    }
+}
+
+fn duplicate<E: de::Error>(key: &str) -> E {
+    E::custom(format_args!("duplicate field `{key}`"))
+}
+
+/// The error for a dict whose `"type"` is another than the struct's.
+pub fn tag_mismatch<E: de::Error>(expected: &str, found: &str) -> E {
+    E::custom(format_args!("expected `type` to be `{expected}`, found `{found}`"))
+}
+
+/// `Serialize` of a derived struct.
+pub fn serialize_struct<T: Fields, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(None)?;
+    value.serialize_fields(&mut map, true)?;
+    map.end()
+}
+
+/// A JSON object whose top-level keys are all different: two parsers of a
+/// body must never see different `auth` dicts because one kept the first
+/// repeat and the other the last.
+pub fn deserialize_unique_object<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Map<String, Value>, D::Error> {
+    struct Visitor;
+
+    impl<'de> de::Visitor<'de> for Visitor {
+        type Value = Map<String, Value>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut object = Map::new();
+            while let Some(key) = map.next_key::<Key<'de>>()? {
+                object.insert_from(key, &mut MapSource(&mut map))?;
+            }
+            Ok(object)
+        }
+    }
+
+    deserializer.deserialize_map(Visitor)
+}
+
+/// `Deserialize` of a derived struct.
+pub fn deserialize_struct<'de, T: Fields, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+    struct Visitor<T>(PhantomData<T>);
+
+    impl<'de, T: Fields> de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            drive(T::Builder::default(), map)
+        }
+    }
+
+    deserializer.deserialize_map(Visitor(PhantomData))
+}
+
+/// Feed every remaining entry of `map` to `builder`, then finish it.
+fn drive<'de, T, B: Builder<T>, A: MapAccess<'de>>(mut builder: B, mut map: A) -> Result<T, A::Error> {
+    while let Some(key) = map.next_key::<Key<'de>>()? {
+        builder.accept(key, &mut MapSource(&mut map))?;
+    }
+    builder.finish()
+}
+
+/// Build the variant `T` an enum chose by its tag: replay the entries read
+/// before the tag, then stream the rest. `tag` is given for the catch-all
+/// variant, which keeps the unknown type as a field of its own.
+pub fn dispatch<'de, T: Fields, A: MapAccess<'de>>(
+    before: Vec<(Key<'de>, Value)>,
+    map: A,
+    tag: Option<Key<'de>>,
+) -> Result<T, A::Error> {
+    let mut builder = T::Builder::default();
+    match tag {
+        None => builder.tag_read(),
+        Some(tag) => {
+            builder.accept(Key::borrowed("type"), &mut ValueSource::new(Value::String(tag.into_owned())))?
+        }
+    }
+    for (key, value) in before {
+        builder.accept(key, &mut ValueSource::new(value))?;
+    }
+    drive(builder, map)
+}
+
+/// Build the variant for a dict with no `"type"` (the fallback acknowledgement).
+pub fn build_untagged<'de, T: Fields, E: de::Error>(entries: Vec<(Key<'de>, Value)>) -> Result<T, E> {
+    let mut builder = T::Builder::default();
+    for (key, value) in entries {
+        builder.accept(key, &mut ValueSource::new(value))?;
+    }
+    builder.finish()
+}
+
+/// Keep a flattened key until the end, when it is known whether the group is complete.
+pub fn buffer_flattened<'de, S: Source<'de>>(
+    slot: &mut Vec<(String, Value)>,
+    key: Key<'de>,
+    source: &mut S,
+) -> Result<(), S::Error> {
+    if slot.iter().any(|(k, _)| *k == *key) {
+        return Err(duplicate(&key));
+    }
+    let value = source.value()?;
+    slot.push((key.into_owned(), value));
+    Ok(())
+}
+
+/// The flattened `T` when all of its required keys came (`errcode` for an
+/// error); otherwise its keys go to `extra`, kept verbatim rather than lost.
+pub fn flattened<T: Fields, X: ExtraMap, E: de::Error>(
+    entries: Vec<(String, Value)>,
+    extra: &mut X,
+) -> Result<Option<T>, E> {
+    if entries.is_empty() {
+        return Ok(None);
+    }
+    let complete = T::REQUIRED.iter().all(|required| entries.iter().any(|(k, _)| k == required));
+    if !complete {
+        for (key, value) in entries {
+            extra.insert_from(Key(Cow::Owned(key)), &mut ValueSource::<E>::new(value))?;
+        }
+        return Ok(None);
+    }
+    build_untagged(entries.into_iter().map(|(k, v)| (Key(Cow::Owned(k)), v)).collect()).map(Some)
+}
+
+/// `const` comparison of a variant type's tag with the enum's.
+pub const fn same_tag(declared: Option<&str>, expected: &str) -> bool {
+    let Some(declared) = declared else { return false };
+    let (a, b) = (declared.as_bytes(), expected.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The schema of a `"type"` tag.
+pub fn tag_schema(tag: &str) -> Value {
+    serde_json::json!({ "type": "string", "const": tag })
+}
+
+/// A field's schema with its doc comment as description.
+pub fn field_schema(schema: Schema, description: &str) -> Value {
+    let mut schema = schema.to_value();
+    if !description.is_empty()
+        && let Value::Object(map) = &mut schema
+    {
+        map.insert("description".to_owned(), Value::String(description.to_owned()));
+    }
+    schema
+}
+
+/// Add a flattened struct's properties to its parent's.
+pub fn merge_properties(
+    properties: &mut Map<String, Value>,
+    schema: Schema,
+    generator: &mut SchemaGenerator,
+) {
+    let resolved = resolve(schema.to_value(), generator);
+    if let Some(Value::Object(inner)) = resolved.get("properties") {
+        for (key, value) in inner {
+            properties.insert(key.clone(), value.clone());
+        }
+    }
+}
+
+/// A `$ref` to a definition resolved to the definition itself.
+fn resolve(schema: Value, generator: &mut SchemaGenerator) -> Value {
+    let name =
+        schema.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next()).map(str::to_owned);
+    match name.and_then(|name| generator.definitions().get(&name).cloned()) {
+        Some(definition) => definition,
+        None => schema,
+    }
+}
+
+/// The schema of a derived struct.
+pub fn object_schema(
+    title: &str,
+    description: &str,
+    properties: Map<String, Value>,
+    required: &[&str],
+    additional: Value,
+) -> Schema {
+    let mut schema = Map::new();
+    schema.insert("title".to_owned(), Value::String(title.to_owned()));
+    if !description.is_empty() {
+        schema.insert("description".to_owned(), Value::String(description.to_owned()));
+    }
+    schema.insert("type".to_owned(), Value::String("object".to_owned()));
+    schema.insert("properties".to_owned(), Value::Object(properties));
+    if !required.is_empty() {
+        schema
+            .insert("required".to_owned(), required.iter().map(|r| Value::String((*r).to_owned())).collect());
+    }
+    schema.insert("additionalProperties".to_owned(), additional);
+    Schema::from(schema)
+}
+
+/// The schema of a derived enum: any of its variants.
+pub fn any_of_schema(title: &str, description: &str, variants: Vec<Value>) -> Schema {
+    let mut schema = Map::new();
+    schema.insert("title".to_owned(), Value::String(title.to_owned()));
+    if !description.is_empty() {
+        schema.insert("description".to_owned(), Value::String(description.to_owned()));
+    }
+    schema.insert("anyOf".to_owned(), Value::Array(variants));
+    Schema::from(schema)
+}
+
+/// `Debug` of a secret: that it is there, never what it is.
+pub struct Redacted<'a, T: ?Sized>(pub &'a T);
+
+/// Values that [`Redacted`] knows how to hide.
+pub trait Secret {
+    fn fmt_redacted(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+}
+
+impl Secret for String {
+    fn fmt_redacted(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl<T: Secret> Secret for Option<T> {
+    fn fmt_redacted(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Some(value) => {
+                f.write_str("Some(")?;
+                value.fmt_redacted(f)?;
+                f.write_str(")")
+            }
+            None => f.write_str("None"),
+        }
+    }
+}
+
+impl<T: Secret + ?Sized> fmt::Debug for Redacted<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt_redacted(f)
+    }
+}

@@ -1,0 +1,109 @@
+//! What a session is bound to: the request it was started for.
+//!
+//! Synapse binds a UIA session to the method and URI only, so a client that
+//! authenticated "delete device A" can change the body and delete device B
+//! under the same session. Here the body counts too: the session keeps a
+//! SHA-256 of the method, the path and the body without `auth`, in a
+//! canonical form (keys sorted, no white space) so that re-serialising the
+//! same body differently is still the same request.
+
+use std::io;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::JsonObject;
+
+/// The fingerprint of a request, without its `auth`.
+pub fn fingerprint(method: &str, path: &str, body: &JsonObject) -> [u8; 32] {
+    let mut hasher = HashWriter(Sha256::new());
+    hasher.0.update(method.to_ascii_uppercase().as_bytes());
+    hasher.0.update([0]);
+    hasher.0.update(path.as_bytes());
+    hasher.0.update([0]);
+    write_object(&mut hasher, body.iter().filter(|(k, _)| k.as_str() != "auth"));
+    hasher.0.finalize().into()
+}
+
+/// Canonical JSON goes straight into the hash: nothing is buffered.
+struct HashWriter(Sha256);
+
+impl io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn write_canonical(out: &mut HashWriter, value: &Value) {
+    match value {
+        Value::Object(map) => write_object(out, map.iter()),
+        Value::Array(items) => {
+            out.0.update(b"[");
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.0.update(b",");
+                }
+                write_canonical(out, item);
+            }
+            out.0.update(b"]");
+        }
+        // Scalars have one spelling in serde_json's output; writing to a hash cannot fail.
+        scalar => serde_json::to_writer(out, scalar).unwrap_or_default(),
+    }
+}
+
+fn write_object<'a>(out: &mut HashWriter, entries: impl Iterator<Item = (&'a String, &'a Value)>) {
+    let mut entries: Vec<(&String, &Value)> = entries.collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    out.0.update(b"{");
+    for (i, (key, value)) in entries.into_iter().enumerate() {
+        if i > 0 {
+            out.0.update(b",");
+        }
+        serde_json::to_writer(&mut *out, key).unwrap_or_default();
+        out.0.update(b":");
+        write_canonical(out, value);
+    }
+    out.0.update(b"}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(value: Value) -> JsonObject {
+        match value {
+            Value::Object(map) => map,
+            _ => JsonObject::new(),
+        }
+    }
+
+    #[test]
+    fn key_order_white_space_and_auth_do_not_change_the_request() {
+        let a = object(serde_json::json!({"devices": ["A"], "x": {"b": 1, "a": 2}}));
+        let b: JsonObject = serde_json::from_str(
+            r#"{ "x": {"a": 2, "b": 1}, "auth": {"type": "m.login.dummy"}, "devices": ["A"] }"#,
+        )
+        .unwrap();
+        assert_eq!(fingerprint("POST", "/p", &a), fingerprint("post", "/p", &b));
+    }
+
+    #[test]
+    fn another_body_method_or_path_is_another_request() {
+        let a = object(serde_json::json!({"devices": ["A"]}));
+        let b = object(serde_json::json!({"devices": ["B"]}));
+        assert_ne!(fingerprint("POST", "/p", &a), fingerprint("POST", "/p", &b));
+        assert_ne!(fingerprint("POST", "/p", &a), fingerprint("PUT", "/p", &a));
+        assert_ne!(fingerprint("POST", "/p", &a), fingerprint("POST", "/q", &a));
+        // Separators keep "ab"+"c" apart from "a"+"bc".
+        assert_ne!(
+            fingerprint("POST", "/a", &JsonObject::new()),
+            fingerprint("POS", "T/a", &JsonObject::new())
+        );
+    }
+}

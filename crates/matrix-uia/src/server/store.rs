@@ -1,0 +1,64 @@
+//! Where sessions live: the contract every store keeps.
+//!
+//! The engine never holds a lock across a stage check (a password hash takes
+//! milliseconds). It reads a session, decides, and writes the result back
+//! with [`SessionStore::replace`], which succeeds only if nobody wrote the
+//! session in between (its `version` is the one read). A loser re-reads and
+//! decides again, so two concurrent submissions can never both complete a
+//! stage or both authorise the request.
+//!
+//! This is also how several homeserver workers share sessions: give them one
+//! store. The bundled SQLite store works across processes on one machine (WAL,
+//! busy timeout); a PostgreSQL store implements the same four operations with
+//! `INSERT`, `SELECT`, `UPDATE … WHERE id = $1 AND version = $2` (the row
+//! count says whether it won) and `DELETE … WHERE expires_ms <= $1`.
+
+use std::fmt;
+
+use super::session::Session;
+
+/// A store failure: the engine answers 500 and the request can be retried.
+#[derive(Debug)]
+pub struct StoreError(pub Box<dyn std::error::Error + Send + Sync>);
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "session store: {}", self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// Session storage, shared by every request (and every worker) of a server.
+pub trait SessionStore: Send + Sync {
+    /// Add a new session. Its id is fresh from the CSPRNG.
+    fn insert(&self, session: &Session) -> Result<(), StoreError>;
+
+    /// The session with this id, expired or not (the engine checks).
+    fn get(&self, id: &str) -> Result<Option<Session>, StoreError>;
+
+    /// Write `session` if the stored one still has version `session.version - 1`.
+    /// `Ok(false)` when another writer came first (or it is gone).
+    fn replace(&self, session: &Session) -> Result<bool, StoreError>;
+
+    /// Delete the sessions that expired by `now_ms`; how many there were.
+    fn remove_expired(&self, now_ms: u64) -> Result<usize, StoreError>;
+}
+
+impl<S: SessionStore + ?Sized> SessionStore for std::sync::Arc<S> {
+    fn insert(&self, session: &Session) -> Result<(), StoreError> {
+        (**self).insert(session)
+    }
+
+    fn get(&self, id: &str) -> Result<Option<Session>, StoreError> {
+        (**self).get(id)
+    }
+
+    fn replace(&self, session: &Session) -> Result<bool, StoreError> {
+        (**self).replace(session)
+    }
+
+    fn remove_expired(&self, now_ms: u64) -> Result<usize, StoreError> {
+        (**self).remove_expired(now_ms)
+    }
+}

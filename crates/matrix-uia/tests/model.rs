@@ -1,0 +1,274 @@
+//! The model's promises, each where Ruma's `uiaa` types fall short: legacy
+//! forms kept, unknown keys kept, absent optionals omitted, a partial
+//! `errcode`/`error` kept, tags checked, secrets redacted, hostile input
+//! refused with the JSON path of the fault.
+
+use matrix_uia::{
+    AuthData, AuthFlow, AuthType, ErrorKind, FromHttpError, Password, StandardError, TermsParams, UiaRequest,
+    UiaaInfo, UiaaResponse, UserIdentifier, from_json_slice,
+};
+use serde_json::{Value, json};
+
+fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(value: Value) -> (T, Value) {
+    let parsed: T = serde_json::from_value(value).expect("parses");
+    let back = serde_json::to_value(&parsed).expect("serializes");
+    (parsed, back)
+}
+
+#[test]
+fn legacy_password_with_top_level_user_is_kept_and_normalised() {
+    let body = json!({"type": "m.login.password", "user": "@alice:example.org", "password": "p"});
+    let (auth, back) = round_trip::<AuthData>(body.clone());
+    assert_eq!(back, body);
+    let AuthData::Password(password) = auth else { panic!("not a password dict") };
+    assert_eq!(password.identifier().as_deref(), Some(&UserIdentifier::user("@alice:example.org")));
+}
+
+#[test]
+fn legacy_password_with_medium_and_address_is_kept_and_normalised() {
+    let body =
+        json!({"type": "m.login.password", "medium": "email", "address": "a@example.org", "password": "p"});
+    let (auth, back) = round_trip::<AuthData>(body.clone());
+    assert_eq!(back, body);
+    let AuthData::Password(password) = auth else { panic!("not a password dict") };
+    assert_eq!(
+        password.identifier().as_deref(),
+        Some(&UserIdentifier::third_party("email", "a@example.org"))
+    );
+}
+
+#[test]
+fn legacy_threepid_creds_list_and_current_object_both_read() {
+    let creds = json!({"sid": "s", "client_secret": "c", "id_server": "id.example.org"});
+    for body in [
+        json!({"type": "m.login.email.identity", "threepidCreds": [creds.clone()]}),
+        json!({"type": "m.login.email.identity", "threepid_creds": creds.clone(), "session": "x"}),
+    ] {
+        let (auth, back) = round_trip::<AuthData>(body.clone());
+        assert_eq!(back, body);
+        let AuthData::EmailIdentity(email) = auth else { panic!("not an email dict") };
+        assert_eq!(email.credentials().map(|c| c.sid.as_str()), Some("s"));
+    }
+}
+
+#[test]
+fn legacy_token_with_txn_id_and_oauth2_round_trip() {
+    for body in [
+        json!({"type": "m.login.token", "token": "t", "txn_id": "n"}),
+        json!({"type": "m.login.oauth2", "uri": "https://example.org/auth", "session": "s"}),
+    ] {
+        let (auth, back) = round_trip::<AuthData>(body.clone());
+        assert_eq!(back, body);
+        assert!(!matches!(auth, AuthData::Custom(_)), "{auth:?}");
+    }
+}
+
+#[test]
+fn unknown_keys_of_known_types_are_kept() {
+    let body = json!({
+        "type": "m.login.password",
+        "identifier": {"type": "m.id.user", "user": "alice", "org.example.hint": 1},
+        "password": "p",
+        "org.example.extension": {"nested": [1, 2]}
+    });
+    assert_eq!(round_trip::<AuthData>(body.clone()).1, body);
+}
+
+#[test]
+fn absent_optionals_are_omitted_not_null() {
+    let dummy = AuthData::Dummy(matrix_uia::Dummy::new(None));
+    assert_eq!(serde_json::to_value(&dummy).unwrap(), json!({"type": "m.login.dummy"}));
+    let info = UiaaInfo::new(vec![AuthFlow::new([AuthType::Dummy])], None);
+    assert_eq!(serde_json::to_value(&info).unwrap(), json!({"flows": [{"stages": ["m.login.dummy"]}]}));
+}
+
+#[test]
+fn an_empty_completed_list_stays_an_empty_list() {
+    let body = json!({"flows": [], "completed": [], "session": "s"});
+    assert_eq!(round_trip::<UiaaInfo>(body.clone()).1, body);
+}
+
+#[test]
+fn errcode_without_error_is_still_the_stage_error() {
+    let body = br#"{"errcode": "M_FORBIDDEN", "flows": [{"stages": ["m.login.password"]}], "session": "s"}"#;
+    let Ok(UiaaResponse::AuthRequired(info)) = UiaaResponse::from_http(401, body) else { panic!() };
+    let error = info.auth_error.as_ref().expect("auth_error kept");
+    assert_eq!((&error.errcode, error.error.as_deref()), (&ErrorKind::Forbidden, None));
+    let back: Value = serde_json::to_value(&info).unwrap();
+    assert_eq!(back, serde_json::from_slice::<Value>(body).unwrap());
+}
+
+#[test]
+fn error_without_errcode_is_kept_as_an_extra_key() {
+    let body = json!({"error": "odd", "flows": [], "session": "s"});
+    let (info, back) = round_trip::<UiaaInfo>(body.clone());
+    assert!(info.auth_error.is_none());
+    assert_eq!(info.extra.get("error"), Some(&json!("odd")));
+    assert_eq!(back, body);
+}
+
+#[test]
+fn a_struct_refuses_a_dict_tagged_with_another_type() {
+    let error =
+        serde_json::from_value::<Password>(json!({"type": "m.login.dummy", "password": "p"})).unwrap_err();
+    assert!(
+        error.to_string().contains("expected `type` to be `m.login.password`, found `m.login.dummy`"),
+        "{error}"
+    );
+    let error = serde_json::from_value::<Password>(json!({"password": "p"})).unwrap_err();
+    assert!(error.to_string().contains("missing field `type`"), "{error}");
+}
+
+#[test]
+fn dispatch_reads_type_wherever_it_stands() {
+    let first = r#"{"type": "m.login.password", "password": "p", "session": "s"}"#;
+    let last = r#"{"password": "p", "session": "s", "type": "m.login.password"}"#;
+    let a: AuthData = serde_json::from_str(first).unwrap();
+    let b: AuthData = serde_json::from_str(last).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a.auth_type(), Some(AuthType::Password));
+    assert_eq!(a.session(), Some("s"));
+}
+
+#[test]
+fn session_alone_is_the_fallback_acknowledgement_and_unknown_types_are_kept_whole() {
+    let ack: AuthData = serde_json::from_value(json!({"session": "s"})).unwrap();
+    assert!(matches!(&ack, AuthData::FallbackAcknowledgement(a) if a.session == "s"));
+    assert_eq!(ack.auth_type(), None);
+    let body = json!({"type": "org.example.custom", "session": "s", "proof": {"a": 1}});
+    let (custom, back) = round_trip::<AuthData>(body.clone());
+    assert_eq!(custom.auth_type(), Some(AuthType::from("org.example.custom")));
+    assert!(!custom.auth_type().unwrap().is_known());
+    assert_eq!(back, body);
+    let error = serde_json::from_value::<AuthData>(json!({})).unwrap_err();
+    assert!(error.to_string().contains("missing field `session`"), "{error}");
+}
+
+#[test]
+fn debug_redacts_secrets() {
+    let auth: AuthData = serde_json::from_value(json!({
+        "type": "m.login.password", "identifier": {"type": "m.id.user", "user": "alice"},
+        "password": "hunter2", "session": "s"
+    }))
+    .unwrap();
+    let shown = format!("{auth:?}");
+    assert!(!shown.contains("hunter2") && shown.contains("<redacted>") && shown.contains("alice"), "{shown}");
+    for (body, secret) in [
+        (json!({"type": "m.login.recaptcha", "response": "captcha-secret"}), "captcha-secret"),
+        (json!({"type": "m.login.registration_token", "token": "token-secret"}), "token-secret"),
+        (json!({"type": "m.login.token", "token": "login-secret"}), "login-secret"),
+        (
+            json!({"type": "m.login.email.identity", "threepid_creds": {"sid": "1", "client_secret": "cs-secret"}}),
+            "cs-secret",
+        ),
+    ] {
+        let auth: AuthData = serde_json::from_value(body).unwrap();
+        assert!(!format!("{auth:?}").contains(secret), "{auth:?}");
+    }
+}
+
+#[test]
+fn from_http_applies_the_seed_rule() {
+    let uia = br#"{"flows": [{"stages": ["m.login.password"]}], "session": "s"}"#;
+    assert!(
+        matches!(UiaaResponse::from_http(401, uia), Ok(UiaaResponse::AuthRequired(i)) if i.auth_error.is_none())
+    );
+
+    let token = br#"{"errcode": "M_UNKNOWN_TOKEN", "error": "Invalid access token", "soft_logout": true}"#;
+    let Ok(UiaaResponse::Error { status: 401, error }) = UiaaResponse::from_http(401, token) else {
+        panic!()
+    };
+    assert_eq!(error.errcode, ErrorKind::UnknownToken);
+    assert_eq!(error.extra.get("soft_logout"), Some(&json!(true)));
+
+    let limited = br#"{"errcode": "M_LIMIT_EXCEEDED", "error": "Too many", "retry_after_ms": 2000}"#;
+    let response = UiaaResponse::from_http(429, limited).unwrap();
+    assert_eq!(response.status(), 429);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&response.to_json_bytes()).unwrap(),
+        serde_json::from_slice::<Value>(limited).unwrap()
+    );
+
+    assert!(matches!(UiaaResponse::from_http(200, b"{}"), Err(FromHttpError::NotAnError { status: 200 })));
+    assert!(matches!(UiaaResponse::from_http(401, b"<html>"), Err(FromHttpError::Body { status: 401, .. })));
+}
+
+#[test]
+fn a_malformed_uia_body_names_the_json_path() {
+    let body = br#"{"flows": [{"stages": ["m.login.password", 7]}], "session": "s"}"#;
+    let Err(FromHttpError::Body { error, .. }) = UiaaResponse::from_http(401, body) else { panic!() };
+    assert_eq!(error.path(), "flows[0].stages[1]");
+    assert!(error.to_string().starts_with("at `flows[0].stages[1]`: invalid type: integer `7`"), "{error}");
+}
+
+#[test]
+fn hostile_json_is_an_error_with_a_path_never_a_panic() {
+    let deep = format!("{{\"type\": \"org.x\", \"a\": {}{}}}", "[".repeat(10_000), "]".repeat(10_000));
+    let error = from_json_slice::<AuthData>(deep.as_bytes()).unwrap_err();
+    assert!(error.to_string().contains("recursion limit"), "{error}");
+
+    let error = from_json_slice::<AuthData>(br#"{"type": 5}"#).unwrap_err();
+    assert_eq!(error.path(), "type");
+    assert!(error.to_string().contains("invalid type: integer `5`, expected a string"), "{error}");
+
+    let error =
+        from_json_slice::<AuthData>(br#"{"type": "m.login.password", "password": "a", "password": "b"}"#)
+            .unwrap_err();
+    assert!(error.to_string().contains("duplicate field `password`"), "{error}");
+    let error = from_json_slice::<AuthData>(br#"{"type": "m.login.dummy", "x": 1, "x": 2}"#).unwrap_err();
+    assert!(error.to_string().contains("duplicate field `x`"), "{error}");
+    let error =
+        from_json_slice::<AuthData>(br#"{"type": "m.login.dummy", "type": "m.login.dummy"}"#).unwrap_err();
+    assert!(error.to_string().contains("duplicate field `type`"), "{error}");
+
+    let huge = format!(r#"{{"type": "m.login.password", "password": "{}"}}"#, "x".repeat(10_000_000));
+    let auth = from_json_slice::<AuthData>(huge.as_bytes()).expect("a long string is still a string");
+    assert!(matches!(auth, AuthData::Password(p) if p.password.len() == 10_000_000));
+
+    let error = from_json_slice::<UiaaInfo>(br#"{"flows": "none"}"#).unwrap_err();
+    assert_eq!(error.path(), "flows");
+    let error = from_json_slice::<UiaaInfo>(b"[1, 2]").unwrap_err();
+    assert!(error.to_string().contains("expected a JSON object"), "{error}");
+}
+
+#[test]
+fn typed_params_are_read_by_auth_type() {
+    let body = json!({
+        "flows": [{"stages": ["m.login.terms"]}],
+        "params": {"m.login.terms": {"policies": {"privacy": {
+            "version": "1.2", "en": {"name": "Privacy", "url": "https://example.org/p"}
+        }}}},
+        "session": "s"
+    });
+    let (info, _) = round_trip::<UiaaInfo>(body);
+    let terms: TermsParams = info.params::<TermsParams>().expect("present").expect("valid");
+    let policy = &terms.policies["privacy"];
+    assert_eq!(policy.version, "1.2");
+    assert_eq!(policy.translations["en"].url, "https://example.org/p");
+    assert!(info.params::<matrix_uia::OAuthParams>().is_none());
+
+    let bad = json!({"flows": [], "params": {"m.login.terms": {"policies": {"p": {"version": 1}}}}});
+    let (info, _) = round_trip::<UiaaInfo>(bad);
+    let error = info.params::<TermsParams>().unwrap().unwrap_err();
+    assert_eq!(error.path(), "policies.p.version");
+}
+
+#[test]
+fn a_request_keeps_its_own_fields_beside_auth() {
+    let body = json!({"devices": ["A", "B"], "auth": {"type": "m.login.dummy", "session": "s"}});
+    let (request, back) = round_trip::<UiaRequest>(body.clone());
+    assert_eq!(back, body);
+    assert!(matches!(request.auth, Some(AuthData::Dummy(_))));
+    assert_eq!(request.body["devices"], json!(["A", "B"]));
+    let first: UiaRequest = serde_json::from_value(json!({"devices": []})).unwrap();
+    assert!(first.auth.is_none());
+}
+
+#[test]
+fn custom_error_codes_and_auth_types_are_kept_verbatim() {
+    let (error, back) = round_trip::<StandardError>(json!({"errcode": "COM.EXAMPLE_OOPS", "error": "x"}));
+    assert_eq!(error.errcode.as_str(), "COM.EXAMPLE_OOPS");
+    assert_eq!(back["errcode"], "COM.EXAMPLE_OOPS");
+    assert_eq!(AuthType::from("m.login.password"), AuthType::Password);
+    assert_eq!(AuthType::from(String::from("m.oauth")), AuthType::OAuth);
+}
