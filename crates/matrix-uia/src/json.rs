@@ -51,6 +51,11 @@ impl From<serde_path_to_error::Error<serde_json::Error>> for JsonError {
 
 /// Parse `bytes` as `T`; a failure names the JSON path.
 pub fn from_json_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
+    // Path tracking copies every key: parse without it, and only a body that
+    // fails is parsed again to name where.
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer)?;
     deserializer.end().map_err(|inner| JsonError { path: ".".to_owned(), inner })?;

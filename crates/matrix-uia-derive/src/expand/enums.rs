@@ -89,7 +89,7 @@ pub fn expand(container: &Container<'_>, variants: &[Variant<'_>]) -> TokenStrea
                                     #other_arm
                                 };
                             }
-                            let value = __p::de::MapAccess::next_value::<__p::serde_json::Value>(&mut map)?;
+                            let value = __p::de::MapAccess::next_value::<__p::Content<'de>>(&mut map)?;
                             before.push((key, value));
                         }
                         #untagged

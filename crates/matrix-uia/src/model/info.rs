@@ -4,6 +4,7 @@ use matrix_uia_derive::Uia;
 
 use super::auth_type::AuthType;
 use super::error::StandardError;
+
 use crate::json::{JsonError, from_json_value};
 use crate::{AuthParams, JsonObject};
 
@@ -74,7 +75,11 @@ impl UiaaInfo {
     /// an error naming the JSON path when they do not match `P`.
     pub fn params<P: AuthParams>(&self) -> Option<Result<P, JsonError>> {
         let value = self.params.as_ref()?.get(P::AUTH_TYPE)?;
-        Some(from_json_value(value.clone()))
+        // From the borrow, without path tracking; only a failure is redone to name where.
+        match P::deserialize(value) {
+            Ok(params) => Some(Ok(params)),
+            Err(_) => Some(from_json_value(value.clone())),
+        }
     }
 
     /// The raw params of `auth_type`.
