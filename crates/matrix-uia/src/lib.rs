@@ -32,6 +32,8 @@ extern crate self as matrix_uia;
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+#[cfg(feature = "axum")]
+mod axum;
 pub mod client;
 #[cfg(feature = "http")]
 pub mod http;

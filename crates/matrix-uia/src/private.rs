@@ -539,7 +539,7 @@ pub const fn same_tag(declared: Option<&str>, expected: &str) -> bool {
 
 /// The schema of a `"type"` tag.
 pub fn tag_schema(tag: &str) -> Value {
-    serde_json::json!({ "type": "string", "const": tag })
+    serde_json::json!({ "type": "string", "const": tag, "description": format!("Always `{tag}`.") })
 }
 
 /// A field's schema with its doc comment as description.

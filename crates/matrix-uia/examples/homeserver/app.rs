@@ -1,0 +1,397 @@
+//! The homeserver's routes and state. Kept apart from `main` so that the
+//! tests serve the same app on a port of their own.
+
+// A handler's early return is the response itself; it goes straight to axum,
+// so its size costs one move, not a copy per layer.
+#![allow(clippy::result_large_err)]
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path as UrlPath, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use matrix_uia::server::{
+    Decision, Engine, IncomingRequest, PasswordStage, Policy, SqliteStore, StoreError,
+    fixed_registration_tokens,
+};
+use matrix_uia::{AuthData, AuthType, ErrorKind, JsonObject, StandardError, UiaaResponse, UserIdentifier};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+/// The server's name: the part of user ids after the colon.
+pub const SERVER_NAME: &str = "localhost";
+/// PBKDF2 rounds for stored passwords (an example, not a tuning guide).
+const ROUNDS: u32 = 10_000;
+
+/// Users, devices and access tokens, beside the UIA sessions in the same file.
+pub struct Accounts {
+    connection: Mutex<Connection>,
+}
+
+impl Accounts {
+    fn open(path: &Path) -> rusqlite::Result<Self> {
+        let connection = Connection::open(path)?;
+        connection.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             CREATE TABLE IF NOT EXISTS users (user_id TEXT PRIMARY KEY, salt BLOB NOT NULL, hash BLOB NOT NULL);
+             CREATE TABLE IF NOT EXISTS devices (access_token TEXT PRIMARY KEY, user_id TEXT NOT NULL,
+                 device_id TEXT NOT NULL);",
+        )?;
+        Ok(Accounts { connection: Mutex::new(connection) })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn set_password(&self, user_id: &str, password: &str) -> rusqlite::Result<()> {
+        let salt = random_hex(16);
+        self.lock().execute(
+            "INSERT INTO users (user_id, salt, hash) VALUES (?1, ?2, ?3)
+             ON CONFLICT (user_id) DO UPDATE SET salt = ?2, hash = ?3",
+            params![user_id, salt.as_bytes(), hash(password, salt.as_bytes())],
+        )?;
+        Ok(())
+    }
+
+    fn exists(&self, user_id: &str) -> bool {
+        self.lock()
+            .query_row("SELECT 1 FROM users WHERE user_id = ?1", [user_id], |_| Ok(()))
+            .optional()
+            .is_ok_and(|row| row.is_some())
+    }
+
+    /// The user id `identifier` names, when `password` is theirs.
+    fn check_password(&self, identifier: &UserIdentifier, password: &str) -> Option<String> {
+        let UserIdentifier::UserId(user) = identifier else { return None };
+        let user_id = qualify(&user.user);
+        let (salt, stored): (Vec<u8>, Vec<u8>) = self
+            .lock()
+            .query_row("SELECT salt, hash FROM users WHERE user_id = ?1", [&user_id], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()
+            .ok()??;
+        matrix_uia::server::constant_time_eq(&hash(password, &salt), &stored).then_some(user_id)
+    }
+
+    fn new_device(&self, user_id: &str) -> rusqlite::Result<(String, String)> {
+        let (token, device) = (random_hex(16), random_hex(5).to_uppercase());
+        self.lock().execute(
+            "INSERT INTO devices (access_token, user_id, device_id) VALUES (?1, ?2, ?3)",
+            params![token, user_id, device],
+        )?;
+        Ok((token, device))
+    }
+
+    fn user_of(&self, access_token: &str) -> Option<String> {
+        self.lock()
+            .query_row("SELECT user_id FROM devices WHERE access_token = ?1", [access_token], |row| {
+                row.get(0)
+            })
+            .optional()
+            .ok()?
+    }
+
+    fn delete_devices(&self, user_id: &str, devices: &[String]) -> rusqlite::Result<()> {
+        let connection = self.lock();
+        for device in devices {
+            connection.execute(
+                "DELETE FROM devices WHERE user_id = ?1 AND device_id = ?2",
+                params![user_id, device],
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn hash(password: &str, salt: &[u8]) -> Vec<u8> {
+    let mut out = [0u8; 32];
+    pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt, ROUNDS, &mut out);
+    out.to_vec()
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buffer = vec![0u8; bytes];
+    // The OS's CSPRNG; without it no token can be safe, so stop here.
+    getrandom::fill(&mut buffer).expect("the operating system's random number generator");
+    buffer.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn qualify(user: &str) -> String {
+    if user.starts_with('@') { user.to_owned() } else { format!("@{user}:{SERVER_NAME}") }
+}
+
+/// Everything the handlers share.
+pub struct Homeserver {
+    engine: Engine<SqliteStore>,
+    accounts: Arc<Accounts>,
+    register: Policy,
+    password: Policy,
+}
+
+/// The policies a user accepts at registration.
+fn terms() -> Value {
+    json!({"policies": {"terms_of_service": {
+        "version": "1.0",
+        "en": {"name": "Terms of Service", "url": "https://localhost/terms-1.0-en.html"}
+    }}})
+}
+
+impl Homeserver {
+    /// Open the server's database at `path`: accounts and UIA sessions.
+    pub fn open(path: &Path, registration_token: Option<String>) -> Result<Self, Box<dyn std::error::Error>> {
+        let accounts = Arc::new(Accounts::open(path)?);
+        let checker = accounts.clone();
+        let mut engine = Engine::new(SqliteStore::open(path)?).with_verifier(PasswordStage::new(
+            move |id: &UserIdentifier, pw: &str| checker.check_password(id, pw),
+        ));
+        let mut register =
+            Policy::new([vec![AuthType::Terms, AuthType::Dummy]]).with_params(AuthType::Terms, terms());
+        if let Some(token) = registration_token {
+            engine = engine.with_verifier(fixed_registration_tokens(vec![token]));
+            register.flows.push(matrix_uia::AuthFlow::new([AuthType::RegistrationToken, AuthType::Dummy]));
+        }
+        let password = Policy::new([vec![AuthType::Password]]);
+        Ok(Homeserver { engine, accounts, register, password })
+    }
+
+    /// The engine, for tests that look at sessions.
+    pub fn engine(&self) -> &Engine<SqliteStore> {
+        &self.engine
+    }
+}
+
+/// The routes.
+pub fn router(server: Arc<Homeserver>) -> Router {
+    Router::new()
+        .route("/_matrix/client/versions", get(versions))
+        .route("/_matrix/client/v3/register", post(register))
+        .route("/_matrix/client/v3/login", get(login_flows).post(login))
+        .route("/_matrix/client/v3/delete_devices", post(delete_devices))
+        .route("/_matrix/client/v3/account/password", post(change_password))
+        .route("/_matrix/client/v3/auth/{auth_type}/fallback/web", get(fallback_page).post(fallback_submit))
+        .with_state(server)
+}
+
+fn error(status: u16, errcode: ErrorKind, message: &str) -> Response {
+    UiaaResponse::Error { status, error: StandardError::new(errcode, message) }.into_response()
+}
+
+/// 200 with a JSON body.
+fn ok_json(body: Value) -> Response {
+    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    matrix_uia::http::json_response(200, bytes).map(axum::body::Body::from)
+}
+
+fn internal(e: impl std::fmt::Display) -> Response {
+    error(500, ErrorKind::Unknown, &format!("Internal error: {e}"))
+}
+
+fn json_object(body: &Bytes) -> Result<JsonObject, Response> {
+    matrix_uia::from_json_slice(body)
+        .map_err(|e| error(400, ErrorKind::NotJson, &format!("Invalid JSON body: {e}")))
+}
+
+/// The user of the request's access token.
+fn requester(server: &Homeserver, headers: &HeaderMap) -> Result<String, Response> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| error(401, ErrorKind::MissingToken, "Missing access token"))?;
+    server
+        .accounts
+        .user_of(token)
+        .ok_or_else(|| error(401, ErrorKind::UnknownToken, "Unrecognised access token"))
+}
+
+/// Run UIA for a request; `Ok` when a flow is complete.
+fn authorize(
+    server: &Homeserver,
+    policy: &Policy,
+    path: &str,
+    requester: Option<&str>,
+    body: &JsonObject,
+) -> Result<matrix_uia::server::Authorized, Response> {
+    match server.engine.authorize(policy, &IncomingRequest { method: "POST", path, requester, body }) {
+        Decision::Proceed(authorized) => Ok(authorized),
+        Decision::Respond(answer) => Err(answer.into_response()),
+    }
+}
+
+async fn versions() -> Response {
+    ok_json(json!({"versions": ["r0.6.1", "v1.1", "v1.2", "v1.3", "v1.4", "v1.5", "v1.6", "v1.7", "v1.8",
+        "v1.9", "v1.10", "v1.11", "v1.12"]}))
+}
+
+async fn register(State(server): State<Arc<Homeserver>>, body: Bytes) -> Response {
+    let body = match json_object(&body) {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let user_id = match body.get("username").and_then(Value::as_str) {
+        Some(name) if !name.is_empty() => qualify(&name.to_lowercase()),
+        _ => format!("@user{}:{SERVER_NAME}", random_hex(4)),
+    };
+    // Refuse a taken name before any stage: the client should not accept terms for nothing.
+    if server.accounts.exists(&user_id) {
+        return error(400, ErrorKind::UserInUse, "User ID already taken.");
+    }
+    let Some(password) = body.get("password").and_then(Value::as_str).map(str::to_owned) else {
+        return error(400, ErrorKind::MissingParam, "Missing password");
+    };
+    if let Err(response) = authorize(&server, &server.register, "/_matrix/client/v3/register", None, &body) {
+        return response;
+    }
+    let created =
+        server.accounts.set_password(&user_id, &password).and_then(|()| server.accounts.new_device(&user_id));
+    match created {
+        Ok((access_token, device_id)) => {
+            ok_json(json!({"user_id": user_id, "access_token": access_token, "device_id": device_id}))
+        }
+        Err(e) => internal(e),
+    }
+}
+
+async fn login_flows() -> Response {
+    ok_json(json!({"flows": [{"type": "m.login.password"}]}))
+}
+
+async fn login(State(server): State<Arc<Homeserver>>, body: Bytes) -> Response {
+    let auth: AuthData = match matrix_uia::from_json_slice(&body) {
+        Ok(auth) => auth,
+        Err(e) => return error(400, ErrorKind::BadJson, &format!("Invalid login: {e}")),
+    };
+    let AuthData::Password(password) = auth else {
+        return error(400, ErrorKind::Unknown, "Only m.login.password is supported");
+    };
+    let user_id =
+        password.identifier().and_then(|id| server.accounts.check_password(&id, &password.password));
+    let Some(user_id) = user_id else {
+        return error(403, ErrorKind::Forbidden, "Invalid username or password");
+    };
+    match server.accounts.new_device(&user_id) {
+        Ok((access_token, device_id)) => {
+            ok_json(json!({"user_id": user_id, "access_token": access_token, "device_id": device_id}))
+        }
+        Err(e) => internal(e),
+    }
+}
+
+async fn delete_devices(State(server): State<Arc<Homeserver>>, headers: HeaderMap, body: Bytes) -> Response {
+    let (user_id, body) = match requester(&server, &headers).and_then(|user| Ok((user, json_object(&body)?)))
+    {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let path = "/_matrix/client/v3/delete_devices";
+    if let Err(response) = authorize(&server, &server.password, path, Some(&user_id), &body) {
+        return response;
+    }
+    let devices: Vec<String> =
+        body.get("devices").and_then(|d| serde_json::from_value(d.clone()).ok()).unwrap_or_default();
+    match server.accounts.delete_devices(&user_id, &devices) {
+        Ok(()) => ok_json(json!({})),
+        Err(e) => internal(e),
+    }
+}
+
+async fn change_password(State(server): State<Arc<Homeserver>>, headers: HeaderMap, body: Bytes) -> Response {
+    let (user_id, body) = match requester(&server, &headers).and_then(|user| Ok((user, json_object(&body)?)))
+    {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Some(new_password) = body.get("new_password").and_then(Value::as_str).map(str::to_owned) else {
+        return error(400, ErrorKind::MissingParam, "Missing new_password");
+    };
+    let path = "/_matrix/client/v3/account/password";
+    if let Err(response) = authorize(&server, &server.password, path, Some(&user_id), &body) {
+        return response;
+    }
+    match server.accounts.set_password(&user_id, &new_password) {
+        Ok(()) => ok_json(json!({})),
+        Err(e) => internal(e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct SessionQuery {
+    session: String,
+}
+
+const PAGE_STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;line-height:1.5}\
+    button{font-size:1rem;padding:.5rem 1rem}";
+
+fn page(title: &str, body: &str) -> Response {
+    Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+         <style>{PAGE_STYLE}</style></head><body><h1>{title}</h1>{body}</body></html>"
+    ))
+    .into_response()
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// The fallback page: the policies and an accept button (`m.login.terms` only).
+async fn fallback_page(UrlPath(auth_type): UrlPath<String>, Query(query): Query<SessionQuery>) -> Response {
+    if auth_type != AuthType::Terms.as_str() {
+        return error(404, ErrorKind::Unrecognized, "No fallback page for this auth type");
+    }
+    let policies = terms()["policies"].as_object().cloned().unwrap_or_default();
+    let items: String = policies
+        .iter()
+        .map(|(id, policy)| {
+            let name = policy["en"]["name"].as_str().unwrap_or(id);
+            let url = policy["en"]["url"].as_str().unwrap_or_default();
+            let version = policy["version"].as_str().unwrap_or_default();
+            format!("<li><a href=\"{}\">{}</a> (version {})</li>", escape(url), escape(name), escape(version))
+        })
+        .collect();
+    page(
+        "Terms of service",
+        &format!(
+            "<p>To continue, accept these policies:</p><ul>{items}</ul>\
+             <form method=\"post\"><input type=\"hidden\" name=\"session\" value=\"{}\">\
+             <button id=\"accept\" type=\"submit\">I accept</button></form>",
+            escape(&query.session)
+        ),
+    )
+}
+
+/// The accept button: the stage is complete out of band; tell the client.
+async fn fallback_submit(
+    State(server): State<Arc<Homeserver>>,
+    UrlPath(auth_type): UrlPath<String>,
+    axum::Form(form): axum::Form<SessionQuery>,
+) -> Response {
+    if auth_type != AuthType::Terms.as_str() {
+        return error(404, ErrorKind::Unrecognized, "No fallback page for this auth type");
+    }
+    match server.engine().complete_out_of_band(&form.session, &AuthType::Terms) {
+        Ok(true) => page(
+            "Thank you",
+            "<p id=\"done\">You accepted the policies. You can return to your application.</p>\
+             <script>if (window.onAuthDone) { window.onAuthDone(); } \
+             else if (window.opener && window.opener.postMessage) { window.opener.postMessage(\"authDone\", \"*\"); }\
+             </script>",
+        ),
+        Ok(false) => {
+            (StatusCode::BAD_REQUEST, page("Session not found", "<p>The session is unknown or expired.</p>"))
+                .into_response()
+        }
+        Err(StoreError(e)) => internal(e),
+    }
+}

@@ -1,0 +1,67 @@
+//! A small homeserver that uses the UIA engine for real: registration (terms
+//! then dummy, or a registration token then dummy), login, and two
+//! password-protected account calls, with the `m.login.terms` fallback page.
+//!
+//! ```text
+//! cargo run -p matrix-uia --features axum --example homeserver -- \
+//!     [--listen 127.0.0.1:8008] [--db PATH] [--registration-token TOKEN]
+//! ```
+//!
+//! Try it with curl:
+//!
+//! ```text
+//! curl -s -XPOST localhost:8008/_matrix/client/v3/register -d '{"username":"alice","password":"pw"}'
+//! ```
+
+mod app;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+const USAGE: &str = "usage: homeserver [--listen 127.0.0.1:8008] [--db PATH] [--registration-token TOKEN]";
+
+struct Options {
+    listen: SocketAddr,
+    db: Option<PathBuf>,
+    registration_token: Option<String>,
+}
+
+fn options() -> Result<Options, String> {
+    let mut options =
+        Options { listen: SocketAddr::from(([127, 0, 0, 1], 8008)), db: None, registration_token: None };
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
+        match flag.as_str() {
+            "--listen" => {
+                let address = value()?;
+                options.listen = address.parse().map_err(|e| format!("--listen {address}: {e}\n{USAGE}"))?;
+            }
+            "--db" => options.db = Some(PathBuf::from(value()?)),
+            "--registration-token" => options.registration_token = Some(value()?),
+            "--help" | "-h" => return Err(USAGE.to_owned()),
+            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
+        }
+    }
+    Ok(options)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let options = options()?;
+    // Without --db, a fresh database in a directory that lives as long as the server.
+    let temp = std::env::temp_dir().join(format!("matrix-uia-homeserver-{}", std::process::id()));
+    let db = match options.db {
+        Some(db) => db,
+        None => {
+            std::fs::create_dir_all(&temp)?;
+            temp.join("homeserver.db")
+        }
+    };
+    let server = Arc::new(app::Homeserver::open(&db, options.registration_token)?);
+    let listener = tokio::net::TcpListener::bind(options.listen).await?;
+    println!("listening on http://{} (database {})", listener.local_addr()?, db.display());
+    axum::serve(listener, app::router(server)).await?;
+    Ok(())
+}
