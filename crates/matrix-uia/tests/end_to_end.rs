@@ -189,3 +189,28 @@ fn a_standard_error_ends_the_drive() {
     )
     .expect("a standard error on the wire");
 }
+
+#[tokio::test]
+async fn the_async_driver_completes_the_same_flow() {
+    let engine = engine();
+    let policy = Policy::new([vec![AuthType::Terms, AuthType::Dummy]]);
+    let seen = RefCell::new(Vec::new());
+    let mut send = exchange(&engine, &policy, None, &seen);
+    // An async `send`, as an HTTP client library would offer: the exchange
+    // happens in a future that the driver awaits.
+    let send = |request: UiaRequest<JsonObject>| std::future::ready(send(&request));
+    let answer = |p: &StagePrompt<'_>| {
+        let session = p.session.map(str::to_owned);
+        Some(match p.auth_type {
+            AuthType::Terms => AuthData::Terms(Terms::new(session)),
+            _ => AuthData::Dummy(Dummy::new(session)),
+        })
+    };
+    let (status, _) =
+        matrix_uia::client::drive_async(body(), [AuthType::Terms, AuthType::Dummy], send, answer)
+            .await
+            .unwrap();
+    assert_eq!(status, 200);
+    let statuses: Vec<u16> = seen.borrow().iter().map(|(s, _)| *s).collect();
+    assert_eq!(statuses, [401, 401, 200]);
+}

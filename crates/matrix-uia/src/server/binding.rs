@@ -17,7 +17,12 @@ use crate::JsonObject;
 /// The fingerprint of a request, without its `auth`.
 pub fn fingerprint(method: &str, path: &str, body: &JsonObject) -> [u8; 32] {
     let mut hasher = HashWriter(Sha256::new());
-    hasher.0.update(method.to_ascii_uppercase().as_bytes());
+    // Methods come upper case; only another spelling pays for a copy.
+    if method.bytes().any(|b| b.is_ascii_lowercase()) {
+        hasher.0.update(method.to_ascii_uppercase().as_bytes());
+    } else {
+        hasher.0.update(method.as_bytes());
+    }
     hasher.0.update([0]);
     hasher.0.update(path.as_bytes());
     hasher.0.update([0]);

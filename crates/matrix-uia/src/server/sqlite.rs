@@ -35,6 +35,14 @@ const SCHEMA: &str = "
     CREATE INDEX IF NOT EXISTS uia_sessions_expiry ON uia_sessions (expires_ms);
 ";
 
+/// The columns in the order `from_row` reads them; a macro so that every
+/// statement is a literal and `prepare_cached` finds it without building it.
+macro_rules! columns {
+    () => {
+        "id, request, created_ms, expires_ms, offered, completed, user_id, failures, consumed, version"
+    };
+}
+
 impl SqliteStore {
     /// Open (or create) the store in the file at `path`.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
@@ -73,9 +81,6 @@ fn stages_from_text(text: &str) -> Vec<AuthType> {
     serde_json::from_str(text).unwrap_or_default()
 }
 
-const COLUMNS: &str =
-    "id, request, created_ms, expires_ms, offered, completed, user_id, failures, consumed, version";
-
 fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Session> {
     let request: Vec<u8> = row.get(1)?;
     Ok(Session {
@@ -95,8 +100,10 @@ fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Session> {
 impl SessionStore for SqliteStore {
     fn insert(&self, s: &Session) -> Result<(), StoreError> {
         self.lock()
-            .prepare_cached(&format!(
-                "INSERT INTO uia_sessions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+            .prepare_cached(concat!(
+                "INSERT INTO uia_sessions (",
+                columns!(),
+                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
             ))
             .and_then(|mut statement| {
                 statement.execute(params![
@@ -118,7 +125,7 @@ impl SessionStore for SqliteStore {
 
     fn get(&self, id: &str) -> Result<Option<Session>, StoreError> {
         self.lock()
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM uia_sessions WHERE id = ?1"))
+            .prepare_cached(concat!("SELECT ", columns!(), " FROM uia_sessions WHERE id = ?1"))
             .and_then(|mut statement| statement.query_row([id], from_row).optional())
             .map_err(wrap)
     }
