@@ -91,7 +91,8 @@ fn password_stage_with_a_failed_then_retried_attempt() {
     assert_eq!(failed["error"], "Invalid password");
     assert_eq!(failed["flows"], json!([{"stages": ["m.login.password"]}]));
     assert_eq!(failed["session"], seen[0].1["session"]);
-    assert!(failed.get("completed").is_none(), "nothing completed yet");
+    assert_eq!(failed["completed"], json!([]), "nothing completed yet, and said so as Synapse does");
+    assert!(seen[0].1.get("completed").is_none(), "the first 401 has no `completed`");
 }
 
 #[test]

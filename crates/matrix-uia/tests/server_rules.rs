@@ -136,7 +136,7 @@ fn rule_a_stage_must_be_next_in_some_offered_flow() {
         None,
         with_auth(&devices(), json!({"type": "m.login.dummy", "session": session})),
     );
-    assert_eq!(error(&early), (400, "M_UNRECOGNIZED"));
+    assert_eq!(error(&early), (400, "M_INVALID_PARAM"));
     let terms = server.send(
         &policy,
         None,
@@ -158,7 +158,7 @@ fn rule_a_stage_in_no_offered_flow_is_refused_and_not_recorded() {
     let policy = Policy::new([vec![AuthType::Terms, AuthType::Dummy]]);
     let session = server.start(&policy, &devices()).session.unwrap();
     let captcha = json!({"type": "m.login.recaptcha", "response": "x", "session": session});
-    assert_eq!(error(&server.send(&policy, None, with_auth(&devices(), captcha))), (400, "M_UNRECOGNIZED"));
+    assert_eq!(error(&server.send(&policy, None, with_auth(&devices(), captcha))), (400, "M_INVALID_PARAM"));
     let stored = server.store.get(&session).unwrap().unwrap();
     assert!(stored.completed.is_empty());
 }
@@ -229,7 +229,10 @@ fn rule_other_failures_answer_the_standard_error_format() {
     assert_eq!(error(&server.send(&policy, None, with_auth(&body, unknown))), (400, "M_UNKNOWN"));
     let session = server.start(&policy, &body).session.unwrap();
     let not_offered = json!({"type": "m.login.dummy", "session": session});
-    assert_eq!(error(&server.send(&policy, None, with_auth(&body, not_offered))), (400, "M_UNRECOGNIZED"));
+    assert_eq!(error(&server.send(&policy, None, with_auth(&body, not_offered))), (400, "M_INVALID_PARAM"));
+    // An empty auth dict is no auth at all: a new session, as Synapse answers.
+    let fresh = info(server.send(&policy, None, with_auth(&body, json!({}))));
+    assert!(fresh.session.is_some_and(|s| s != session));
 }
 
 #[test]

@@ -226,10 +226,13 @@ impl<S: SessionStore> Engine<S> {
         }
         let request_id = fingerprint(request.method, request.path, request.body);
         let raw = match request.body.get("auth") {
-            None | Some(Value::Null) => {
-                return self.start(policy, request_id).map(|s| challenge(policy, &s, None));
-            }
-            Some(raw) => raw,
+            // An empty dict says no more than none, as Synapse reads it.
+            None | Some(Value::Null) => None,
+            Some(Value::Object(auth)) if auth.is_empty() => None,
+            Some(raw) => Some(raw),
+        };
+        let Some(raw) = raw else {
+            return self.start(policy, request_id).map(|s| challenge(policy, &s, None, Round::First));
         };
         let parsed = AuthData::deserialize(raw);
         let session_id = raw.get("session").and_then(Value::as_str);
@@ -309,7 +312,7 @@ impl<S: SessionStore> Engine<S> {
                         } else if !policy.is_next(&next.completed, &auth_type) {
                             return Ok(respond(
                                 400,
-                                ErrorKind::Unrecognized,
+                                ErrorKind::InvalidParam,
                                 &format!(
                                     "`{auth_type}` is not the next stage of any offered flow after {:?}",
                                     next.completed.iter().map(AuthType::as_str).collect::<Vec<_>>()
@@ -334,14 +337,14 @@ impl<S: SessionStore> Engine<S> {
                 }
             }
             return Ok(match step {
-                Step::Failed(error) => challenge(policy, &next, Some(error)),
+                Step::Failed(error) => challenge(policy, &next, Some(error), Round::Later),
                 Step::Refused(status, error) => Decision::Respond(UiaaResponse::Error { status, error }),
                 Step::Evaluate if complete => Decision::Proceed(Authorized {
                     session_id: next.id,
                     completed: next.completed,
                     user_id: next.user_id,
                 }),
-                Step::Evaluate => challenge(policy, &next, None),
+                Step::Evaluate => challenge(policy, &next, None, Round::Later),
             });
         }
         Ok(respond(503, ErrorKind::Unknown, "The session is busy with concurrent requests; retry"))
@@ -445,7 +448,7 @@ fn apply(
 /// 400 `M_UNRECOGNIZED` when the session does not offer `auth_type`.
 fn check_offered(session: &Session, auth_type: &AuthType) -> Option<Decision> {
     (!session.offered.contains(auth_type)).then(|| {
-        respond(400, ErrorKind::Unrecognized, &format!("`{auth_type}` is not offered for this request"))
+        respond(400, ErrorKind::InvalidParam, &format!("`{auth_type}` is not offered for this request"))
     })
 }
 
@@ -477,9 +480,19 @@ fn context<'a>(
 }
 
 /// 401 with the UIA body for the session.
-fn challenge(policy: &Policy, session: &Session, error: Option<StandardError>) -> Decision {
+/// Whether a 401 answers the first request of a session or a later attempt.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Round {
+    First,
+    Later,
+}
+
+/// 401 with the UIA body for the session. After the first round `completed`
+/// is always there, `[]` included, as Synapse writes it: clients that look for
+/// the key find it.
+fn challenge(policy: &Policy, session: &Session, error: Option<StandardError>, round: Round) -> Decision {
     let mut info = UiaaInfo::new(policy.flows.clone(), Some(session.id.clone()));
-    if !session.completed.is_empty() {
+    if round == Round::Later || !session.completed.is_empty() {
         info.completed = Some(session.completed.clone());
     }
     if !policy.params.is_empty() {

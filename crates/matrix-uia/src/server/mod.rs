@@ -23,29 +23,31 @@
 //! # The answers, and Synapse's
 //!
 //! Each rule has a test named after it in `tests/server_rules.rs`. The
-//! Synapse 1.163.2 column is read from its UIA handler
-//! (`synapse/handlers/auth.py`, `handlers/ui_auth/checkers.py`) and from
-//! trying it as a client would; it is not yet checked by a test against a
-//! running Synapse. Where the engine differs, it is stricter on purpose.
+//! Synapse column is what Synapse 1.163.2 answered on 127.0.0.1 (SQLite,
+//! default UIA settings), recorded request by request in
+//! `interop/synapse-probe/results.md`. Where the engine differs, the last
+//! column says why.
 //!
-//! | situation | this engine | Synapse 1.163.2 |
-//! |---|---|---|
-//! | no `auth` | 401, flows, params, new session (128 bits, CSPRNG) | same |
-//! | dummy-only flow, no `auth` | 401 first | same |
-//! | stage failed, may retry (wrong password) | 401 UIA body + `M_FORBIDDEN` | same |
-//! | registration token missing / invalid | 401 UIA body + `M_MISSING_PARAM` / `M_UNAUTHORIZED` | same |
-//! | other missing or mistyped field of an offered stage | 401 UIA body + `M_MISSING_PARAM` / `M_INVALID_PARAM` | checker-specific |
-//! | `auth` not an object, or unparsable | 400 `M_BAD_JSON` | 400 `M_BAD_JSON` |
-//! | unknown session | 400 `M_UNKNOWN` | same |
-//! | expired session | 400 `M_UNKNOWN`, checked on every lookup | accepted until a sweep (every 5 minutes) removes it |
-//! | auth type in no offered flow | 400 `M_UNRECOGNIZED`, not recorded | recorded as completed (a stage no flow needs) |
-//! | stage out of order in every flow | 400 `M_UNRECOGNIZED` | accepted in any order |
-//! | completed stage sent again | 401 with `completed` (not re-checked), or proceed if a flow is complete | re-checked |
-//! | same session, other method, path **or body** | 403 `M_FORBIDDEN` ("Requested operation has changed…") | 403 for method or path; **another body is authorised** |
-//! | session-only `auth` after completion | 400 `M_UNKNOWN`: a session authorises once | **authorises again with no credentials** |
-//! | more than 10 failed attempts (configurable) | 429 `M_LIMIT_EXCEEDED`, `retry_after_ms` | never limited inside UIA |
-//! | another user's correct password | 403 `M_FORBIDDEN`, counted as a failure | 403 `M_FORBIDDEN` |
-//! | stage offered but no verifier registered | 500 `M_UNKNOWN` (server misconfiguration) | not possible: flows come from its checkers |
+//! | situation | this engine | Synapse 1.163.2 | why they differ |
+//! |---|---|---|---|
+//! | no `auth`, or `"auth": {}` | 401: flows, params, new session (128 bits, CSPRNG), no `completed` | same | |
+//! | dummy-only flow, no `auth` | 401 first | same | |
+//! | stage failed, may retry (wrong password) | 401 UIA body + `M_FORBIDDEN`, `completed` present (`[]` too) | same | |
+//! | registration token missing / invalid / not a string | 401 UIA body + `M_MISSING_PARAM` / `M_UNAUTHORIZED` / `M_INVALID_PARAM` | same | |
+//! | password stage without `password` | 401 UIA body + `M_MISSING_PARAM` (retryable) | 400 `M_INVALID_PARAM` | one rule for every stage's missing field: the client may retry |
+//! | `auth` not an object, or `"type": 7` | 400 `M_BAD_JSON` | same | |
+//! | unknown session | 400 `M_UNKNOWN` | same | |
+//! | expired session | 400 `M_UNKNOWN`, checked on every lookup | usable until a background job removes it (48 h after creation) | an expired session must not authorise |
+//! | auth type not offered by the endpoint | 400 `M_INVALID_PARAM`, nothing recorded | 401, **recorded as completed** (`m.login.dummy` on a password endpoint) | a stage no flow needs must not count |
+//! | unknown auth type | 400 `M_INVALID_PARAM` | same | |
+//! | stage out of order in every flow | 400 `M_INVALID_PARAM` | accepted in any order | the spec's flows are ordered |
+//! | completed stage sent again | 401 with `completed` (not re-checked), or proceed if a flow is complete | re-checked | the spec: completed stages cannot be retried |
+//! | same session, other method or path | 403 `M_FORBIDDEN` | 403 `M_UNKNOWN` | the request is forbidden, not unknown |
+//! | same session, same path, **other body** (another device list) | 403 `M_FORBIDDEN` | **200: the other body is authorised** | a session authorises the request it was started for |
+//! | session-only `auth` after the request was authorised | 400 `M_UNKNOWN`: a session authorises once | **200 with no credentials, even for another body** | a replay must not authorise |
+//! | 12 wrong passwords in one session | 401 × 10, then 429 `M_LIMIT_EXCEEDED` with `retry_after_ms` (limit configurable) | 401 × 12, never limited (even with default `rc_login`) | online guessing must be bounded |
+//! | another user's correct password | 403 `M_FORBIDDEN`, counted as a failure | 403 `M_FORBIDDEN` | |
+//! | stage offered but no verifier registered | 500 `M_UNKNOWN` (server misconfiguration) | not possible: flows come from its checkers | |
 //!
 //! Secrets the engine compares itself (registration tokens through
 //! [`fixed_registration_tokens`]) are compared in constant time with
