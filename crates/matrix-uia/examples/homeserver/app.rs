@@ -205,10 +205,12 @@ fn requester(server: &Homeserver, headers: &HeaderMap) -> Result<String, Respons
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(|| error(401, ErrorKind::MissingToken, "Missing access token"))?;
-    server
-        .accounts
-        .user_of(token)
-        .ok_or_else(|| error(401, ErrorKind::UnknownToken, "Unrecognised access token"))
+    server.accounts.user_of(token).ok_or_else(|| {
+        // As Synapse answers: the client should log in again, not just refresh.
+        let mut unknown = StandardError::new(ErrorKind::UnknownToken, "Invalid access token passed.");
+        unknown.extra.insert("soft_logout".to_owned(), Value::Bool(false));
+        UiaaResponse::Error { status: 401, error: unknown }.into_response()
+    })
 }
 
 /// Run UIA for a request; `Ok` when a flow is complete.

@@ -1,6 +1,5 @@
 //! The decision for one request to an endpoint that uses UIA.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -119,7 +118,8 @@ const MAX_RACES: usize = 32;
 /// The UIA engine: sessions, stage order, failures, expiry, binding.
 pub struct Engine<S> {
     store: S,
-    verifiers: HashMap<String, Arc<dyn StageVerifier>>,
+    /// A handful of entries: a scan comparing `AuthType`s beats hashing strings.
+    verifiers: Vec<(AuthType, Arc<dyn StageVerifier>)>,
     config: EngineConfig,
     clock: Clock,
 }
@@ -147,14 +147,16 @@ impl<S: SessionStore> Engine<S> {
     pub fn new(store: S) -> Self {
         let now: Clock =
             Arc::new(|| SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64));
-        Engine { store, verifiers: HashMap::new(), config: EngineConfig::default(), clock: now }
+        Engine { store, verifiers: Vec::new(), config: EngineConfig::default(), clock: now }
             .with_verifier(DummyStage)
             .with_verifier(TermsStage)
     }
 
     /// Check stages of `verifier`'s auth type with it (replacing any other).
     pub fn with_verifier(mut self, verifier: impl StageVerifier + 'static) -> Self {
-        self.verifiers.insert(verifier.auth_type().as_str().to_owned(), Arc::new(verifier));
+        let auth_type = verifier.auth_type();
+        self.verifiers.retain(|(t, _)| *t != auth_type);
+        self.verifiers.push((auth_type, Arc::new(verifier)));
         self
     }
 
@@ -215,9 +217,13 @@ impl<S: SessionStore> Engine<S> {
         (self.clock)()
     }
 
+    fn verifier(&self, auth_type: &AuthType) -> Option<&Arc<dyn StageVerifier>> {
+        self.verifiers.iter().find(|(t, _)| t == auth_type).map(|(_, v)| v)
+    }
+
     fn decide(&self, policy: &Policy, request: &IncomingRequest<'_>) -> Result<Decision, StoreError> {
-        if let Some(missing) = policy.stages().into_iter().find(|s| !self.verifiers.contains_key(s.as_str()))
-        {
+        let mut stages = policy.flows.iter().flat_map(|flow| &flow.stages);
+        if let Some(missing) = stages.find(|s| self.verifier(s).is_none()) {
             return Ok(respond(
                 500,
                 ErrorKind::Unknown,
@@ -319,7 +325,13 @@ impl<S: SessionStore> Engine<S> {
                                 ),
                             ));
                         } else {
-                            let verifier = &self.verifiers[auth_type.as_str()];
+                            let Some(verifier) = self.verifier(&auth_type) else {
+                                return Ok(respond(
+                                    500,
+                                    ErrorKind::Unknown,
+                                    "No verifier for an offered stage",
+                                ));
+                            };
                             let result = outcome.get_or_insert_with(|| {
                                 verifier.verify(auth, &context(policy, request, &next, &auth_type))
                             });
@@ -398,8 +410,7 @@ impl<S: SessionStore> Engine<S> {
                 .cloned()
                 .collect();
             let done = candidates.into_iter().find(|stage| {
-                self.verifiers
-                    .get(stage.as_str())
+                self.verifier(stage)
                     .is_some_and(|v| v.completed_out_of_band(&context(policy, request, session, stage)))
             });
             match done {
