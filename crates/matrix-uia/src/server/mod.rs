@@ -25,7 +25,7 @@
 //! Each rule has a test named after it in `tests/server_rules.rs`. The
 //! Synapse column is what Synapse 1.163.2 answered on 127.0.0.1 (SQLite,
 //! default UIA settings), recorded request by request in
-//! `interop/synapse-probe/results.md`. Where the engine differs, the last
+//! `tests/interop/synapse-probe/results.md`. Where the engine differs, the last
 //! column says why.
 //!
 //! | situation | this engine | Synapse 1.163.2 | why they differ |
