@@ -352,7 +352,7 @@ impl ExtraMap for Map<String, Value> {
         map: &mut M,
         written: &dyn Fn(&str) -> bool,
     ) -> Result<(), M::Error> {
-        self.iter().filter(|(k, _)| !written(k)).try_for_each(|(k, v)| map.serialize_entry(k, v))
+        serialize_unwritten(self.iter(), map, written)
     }
 
     fn additional_properties(_: &mut SchemaGenerator) -> Value {
@@ -375,12 +375,21 @@ impl<V: Serialize + de::DeserializeOwned + JsonSchema> ExtraMap for BTreeMap<Str
         map: &mut M,
         written: &dyn Fn(&str) -> bool,
     ) -> Result<(), M::Error> {
-        self.iter().filter(|(k, _)| !written(k)).try_for_each(|(k, v)| map.serialize_entry(k, v))
+        serialize_unwritten(self.iter(), map, written)
     }
 
     fn additional_properties(generator: &mut SchemaGenerator) -> Value {
         generator.subschema_for::<V>().to_value()
     }
+}
+
+/// The entries of an extra map whose key the struct does not write itself.
+fn serialize_unwritten<'a, V: Serialize + 'a, M: SerializeMap>(
+    entries: impl Iterator<Item = (&'a String, &'a V)>,
+    map: &mut M,
+    written: &dyn Fn(&str) -> bool,
+) -> Result<(), M::Error> {
+    entries.filter(|(k, _)| !written(k)).try_for_each(|(k, v)| map.serialize_entry(k, v))
 }
 
 fn duplicate<E: de::Error>(key: &str) -> E {

@@ -56,6 +56,11 @@ pub fn expand(container: &Container<'_>, variants: &[Variant<'_>]) -> TokenStrea
         }
     });
 
+    let schema_impl = super::json_schema_impl(
+        ident,
+        quote!(__p::any_of_schema(#name, #doc, __p::Vec::from([#(#schemas),*]))),
+    );
+
     quote! {
         #[automatically_derived]
         impl __p::Serialize for #ident {
@@ -99,21 +104,7 @@ pub fn expand(container: &Container<'_>, variants: &[Variant<'_>]) -> TokenStrea
                 __p::Deserializer::deserialize_map(deserializer, Visitor)
             }
         }
-
-        #[automatically_derived]
-        impl __p::JsonSchema for #ident {
-            fn schema_name() -> __p::Cow<'static, str> {
-                __p::Cow::Borrowed(#name)
-            }
-
-            fn schema_id() -> __p::Cow<'static, str> {
-                __p::Cow::Borrowed(concat!(module_path!(), "::", #name))
-            }
-
-            fn json_schema(generator: &mut __p::SchemaGenerator) -> __p::Schema {
-                __p::any_of_schema(#name, #doc, __p::Vec::from([#(#schemas),*]))
-            }
-        }
+        #schema_impl
 
         #(#tag_checks)*
     }

@@ -70,6 +70,27 @@ fn spec_type(container: &Container<'_>) -> TokenStream {
     }
 }
 
+/// `impl JsonSchema` with the type's name and id, around the body of `json_schema`.
+fn json_schema_impl(ident: &syn::Ident, body: TokenStream) -> TokenStream {
+    let name = ident.to_string();
+    quote! {
+        #[automatically_derived]
+        impl __p::JsonSchema for #ident {
+            fn schema_name() -> __p::Cow<'static, str> {
+                __p::Cow::Borrowed(#name)
+            }
+
+            fn schema_id() -> __p::Cow<'static, str> {
+                __p::Cow::Borrowed(concat!(module_path!(), "::", #name))
+            }
+
+            fn json_schema(generator: &mut __p::SchemaGenerator) -> __p::Schema {
+                #body
+            }
+        }
+    }
+}
+
 fn option_str(value: Option<String>) -> TokenStream {
     match value {
         Some(value) => quote!(__p::Some(#value)),

@@ -215,31 +215,21 @@ fn schema(container: &Container<'_>, data: &Struct<'_>, tag: Option<&str>) -> To
         data.fields.iter().filter(|f| f.optional.is_none() && !f.attrs.flatten).map(|f| f.key.as_str()),
     );
     let extra_ty = data.extra_ty;
-    quote! {
-        #[automatically_derived]
-        impl __p::JsonSchema for #ident {
-            fn schema_name() -> __p::Cow<'static, str> {
-                __p::Cow::Borrowed(#name)
-            }
-
-            fn schema_id() -> __p::Cow<'static, str> {
-                __p::Cow::Borrowed(concat!(module_path!(), "::", #name))
-            }
-
-            fn json_schema(generator: &mut __p::SchemaGenerator) -> __p::Schema {
-                let mut properties = __p::serde_json::Map::new();
-                #tag_property
-                #(#properties)*
-                __p::object_schema(
-                    #name,
-                    #doc,
-                    properties,
-                    &[#(#required),*],
-                    <#extra_ty as __p::ExtraMap>::additional_properties(generator),
-                )
-            }
-        }
-    }
+    super::json_schema_impl(
+        ident,
+        quote! {
+            let mut properties = __p::serde_json::Map::new();
+            #tag_property
+            #(#properties)*
+            __p::object_schema(
+                #name,
+                #doc,
+                properties,
+                &[#(#required),*],
+                <#extra_ty as __p::ExtraMap>::additional_properties(generator),
+            )
+        },
+    )
 }
 
 fn debug(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
