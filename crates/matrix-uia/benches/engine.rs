@@ -26,10 +26,12 @@ use serde_json::json;
 struct Counting;
 
 static LIVE: AtomicIsize = AtomicIsize::new(0);
+static ALLOCATIONS: AtomicIsize = AtomicIsize::new(0);
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         unsafe { System.alloc(layout) }
     }
 
@@ -100,6 +102,18 @@ fn decisions() {
     engine.authorize(&policy, &request(&attempt));
     let raw_auth = attempt["auth"].clone();
 
+    // Allocations are a stable measure where the clock is not.
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    for _ in 0..1000 {
+        black_box(engine.authorize(&policy, black_box(&request(&attempt))));
+    }
+    let per_decision = (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / 1000.0;
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    for _ in 0..1000 {
+        black_box(serde_json::from_value::<AuthData>(black_box(raw_auth.clone())).ok());
+    }
+    let per_parse = (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / 1000.0;
+
     let stage_rate = rate(|| {
         black_box(engine.authorize(&policy, black_box(&request(&attempt))));
     });
@@ -114,6 +128,8 @@ fn decisions() {
     println!("  first request (new session)     {:>12.0} /s", new_session_rate);
     println!("  baseline: parse the auth dict   {:>12.0} /s", floor);
     println!("  stage attempt vs. baseline      {:>12.2}× its time", floor / stage_rate);
+    println!("  allocations per stage attempt   {per_decision:>12.1}");
+    println!("  allocations per baseline parse  {per_parse:>12.1}");
 }
 
 fn bytes_per_session() {
