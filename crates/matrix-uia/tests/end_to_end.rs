@@ -8,8 +8,8 @@ use std::cell::RefCell;
 use matrix_uia::client::{DriveError, StagePrompt, drive};
 use matrix_uia::server::{Decision, Engine, MemoryStore, PasswordStage, Policy, fixed_registration_tokens};
 use matrix_uia::{
-    AuthData, AuthType, Dummy, ErrorKind, JsonObject, Password, RegistrationToken, Terms, TermsParams,
-    UiaRequest, UiaaResponse, UserIdentifier,
+    AuthData, AuthType, Dummy, ErrorKind, JsonObject, Password, Terms, TermsParams, UiaRequest, UiaaResponse,
+    UserIdentifier,
 };
 use serde_json::{Value, json};
 
@@ -139,19 +139,33 @@ fn registration_token_then_dummy() {
     let engine = engine();
     let policy = Policy::new([vec![AuthType::RegistrationToken, AuthType::Dummy]]);
     let seen = RefCell::new(Vec::new());
+    // The prompt builds each stage's auth dict with the session filled in.
     let answer = |p: &StagePrompt<'_>| {
-        let session = p.session.map(str::to_owned);
         Some(match p.auth_type {
-            AuthType::RegistrationToken => AuthData::RegistrationToken(RegistrationToken {
-                token: "invite-42".to_owned(),
-                session,
-                extra: JsonObject::new(),
-            }),
-            _ => AuthData::Dummy(Dummy::new(session)),
+            AuthType::RegistrationToken => p.registration_token("invite-42"),
+            _ => p.dummy(),
         })
     };
     let supported = [AuthType::RegistrationToken, AuthType::Dummy];
     let (status, _) = drive(body(), supported, exchange(&engine, &policy, None, &seen), answer).unwrap();
+    assert_eq!(status, 200);
+    let sent_session = &seen.borrow()[0].1["session"];
+    assert!(sent_session.is_string());
+}
+
+#[test]
+fn the_acknowledgement_completes_a_stage_done_out_of_band() {
+    let engine = engine();
+    let policy = Policy::new([vec![AuthType::Terms]]);
+    let seen = RefCell::new(Vec::new());
+    let answer = |p: &StagePrompt<'_>| {
+        // The user accepted the terms on the fallback page instead.
+        let session = p.session.expect("a session");
+        assert!(engine.complete_out_of_band(session, &AuthType::Terms).unwrap());
+        Some(p.acknowledge())
+    };
+    let (status, _) =
+        drive(body(), [AuthType::Terms], exchange(&engine, &policy, None, &seen), answer).unwrap();
     assert_eq!(status, 200);
 }
 

@@ -31,6 +31,52 @@ pub struct StagePrompt<'a> {
     pub info: &'a UiaaInfo,
 }
 
+impl StagePrompt<'_> {
+    fn session_owned(&self) -> Option<String> {
+        self.session.map(str::to_owned)
+    }
+
+    /// `m.login.dummy` in this session.
+    pub fn dummy(&self) -> AuthData {
+        AuthData::Dummy(crate::Dummy::new(self.session_owned()))
+    }
+
+    /// `m.login.terms` in this session: the user accepted the policies in
+    /// [`StagePrompt::params`].
+    pub fn terms(&self) -> AuthData {
+        AuthData::Terms(crate::Terms::new(self.session_owned()))
+    }
+
+    /// `m.login.password` for `identifier` in this session.
+    pub fn password(&self, identifier: crate::UserIdentifier, password: impl Into<String>) -> AuthData {
+        AuthData::Password(crate::Password::new(identifier, password, self.session_owned()))
+    }
+
+    /// `m.login.registration_token` with `token` in this session.
+    pub fn registration_token(&self, token: impl Into<String>) -> AuthData {
+        AuthData::RegistrationToken(crate::RegistrationToken {
+            token: token.into(),
+            session: self.session_owned(),
+            extra: JsonObject::new(),
+        })
+    }
+
+    /// `m.login.recaptcha` with the captcha `response` in this session.
+    pub fn recaptcha(&self, response: impl Into<String>) -> AuthData {
+        AuthData::ReCaptcha(crate::ReCaptcha {
+            response: response.into(),
+            session: self.session_owned(),
+            extra: JsonObject::new(),
+        })
+    }
+
+    /// The session alone: the stage was completed out of band (the
+    /// [`fallback_url`](super::fallback_url) page, an email link).
+    pub fn acknowledge(&self) -> AuthData {
+        acknowledgement(self.info)
+    }
+}
+
 /// What to do after an answer.
 #[derive(Debug)]
 pub enum Next<T> {

@@ -62,11 +62,29 @@ fn write_canonical(out: &mut HashWriter, value: &Value) {
     }
 }
 
+/// Objects up to this size are sorted on the stack; request bodies are small.
+const INLINE_KEYS: usize = 16;
+
 fn write_object<'a>(out: &mut HashWriter, entries: impl Iterator<Item = (&'a String, &'a Value)>) {
-    let mut entries: Vec<(&String, &Value)> = entries.collect();
-    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut inline: [Option<(&String, &Value)>; INLINE_KEYS] = [None; INLINE_KEYS];
+    let mut spilled: Vec<Option<(&String, &Value)>> = Vec::new();
+    let mut count = 0;
+    for entry in entries {
+        match inline.get_mut(count) {
+            Some(slot) => *slot = Some(entry),
+            None => {
+                if spilled.is_empty() {
+                    spilled.extend_from_slice(&inline);
+                }
+                spilled.push(Some(entry));
+            }
+        }
+        count += 1;
+    }
+    let entries = if spilled.is_empty() { &mut inline[..count] } else { &mut spilled[..] };
+    entries.sort_unstable_by(|a, b| a.map(|e| e.0).cmp(&b.map(|e| e.0)));
     out.0.update(b"{");
-    for (i, (key, value)) in entries.into_iter().enumerate() {
+    for (i, (key, value)) in entries.iter().flatten().enumerate() {
         if i > 0 {
             out.0.update(b",");
         }
@@ -96,6 +114,17 @@ mod tests {
         )
         .unwrap();
         assert_eq!(fingerprint("POST", "/p", &a), fingerprint("post", "/p", &b));
+    }
+
+    #[test]
+    fn large_objects_sort_the_same_as_small_ones() {
+        // More keys than are sorted on the stack: the spilled path must agree.
+        let forward: JsonObject = (0..40).map(|i| (format!("k{i:02}"), Value::from(i))).collect();
+        let backward: JsonObject = (0..40).rev().map(|i| (format!("k{i:02}"), Value::from(i))).collect();
+        assert_eq!(fingerprint("POST", "/p", &forward), fingerprint("POST", "/p", &backward));
+        let mut changed = forward.clone();
+        changed.insert("k39".to_owned(), Value::from(0));
+        assert_ne!(fingerprint("POST", "/p", &forward), fingerprint("POST", "/p", &changed));
     }
 
     #[test]

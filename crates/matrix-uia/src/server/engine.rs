@@ -238,7 +238,7 @@ impl<S: SessionStore> Engine<S> {
             Some(raw) => Some(raw),
         };
         let Some(raw) = raw else {
-            return self.start(policy, request_id).map(|s| challenge(policy, &s, None, Round::First));
+            return self.start(policy, request_id).map(|s| challenge(policy, s, None, Round::First));
         };
         let parsed = AuthData::deserialize(raw);
         let session_id = raw.get("session").and_then(Value::as_str);
@@ -349,14 +349,14 @@ impl<S: SessionStore> Engine<S> {
                 }
             }
             return Ok(match step {
-                Step::Failed(error) => challenge(policy, &next, Some(error), Round::Later),
+                Step::Failed(error) => challenge(policy, next, Some(error), Round::Later),
                 Step::Refused(status, error) => Decision::Respond(UiaaResponse::Error { status, error }),
                 Step::Evaluate if complete => Decision::Proceed(Authorized {
                     session_id: next.id,
                     completed: next.completed,
                     user_id: next.user_id,
                 }),
-                Step::Evaluate => challenge(policy, &next, None, Round::Later),
+                Step::Evaluate => challenge(policy, next, None, Round::Later),
             });
         }
         Ok(respond(503, ErrorKind::Unknown, "The session is busy with concurrent requests; retry"))
@@ -501,10 +501,12 @@ enum Round {
 /// 401 with the UIA body for the session. After the first round `completed`
 /// is always there, `[]` included, as Synapse writes it: clients that look for
 /// the key find it.
-fn challenge(policy: &Policy, session: &Session, error: Option<StandardError>, round: Round) -> Decision {
-    let mut info = UiaaInfo::new(policy.flows.clone(), Some(session.id.clone()));
-    if round == Round::Later || !session.completed.is_empty() {
-        info.completed = Some(session.completed.clone());
+fn challenge(policy: &Policy, session: Session, error: Option<StandardError>, round: Round) -> Decision {
+    // The session is done with: its id and list move into the body.
+    let Session { id, completed, .. } = session;
+    let mut info = UiaaInfo::new(policy.flows.clone(), Some(id));
+    if round == Round::Later || !completed.is_empty() {
+        info.completed = Some(completed);
     }
     if !policy.params.is_empty() {
         info.params = Some(policy.params.clone());
