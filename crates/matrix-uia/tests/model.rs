@@ -244,13 +244,25 @@ fn typed_params_are_read_by_auth_type() {
     let terms: TermsParams = info.params::<TermsParams>().expect("present").expect("valid");
     let policy = &terms.policies["privacy"];
     assert_eq!(policy.version, "1.2");
-    assert_eq!(policy.translations["en"].url, "https://example.org/p");
+    assert_eq!(policy.translations()["en"].url, "https://example.org/p");
+    assert_eq!(policy.translation("en").map(|t| t.name), Some("Privacy".to_owned()));
     assert!(info.params::<matrix_uia::OAuthParams>().is_none());
 
     let bad = json!({"flows": [], "params": {"m.login.terms": {"policies": {"p": {"version": 1}}}}});
     let (info, _) = round_trip::<UiaaInfo>(bad);
     let error = info.params::<TermsParams>().unwrap().unwrap_err();
     assert_eq!(error.path(), "policies.p.version");
+}
+
+#[test]
+fn a_policy_key_that_is_not_a_translation_is_kept_not_refused() {
+    // Ruma drops such a key; refusing the whole body would be worse.
+    let body = json!({"policies": {"tos": {"version": "1", "en": {"name": "T", "url": "u"}, "foo": "bar"}}});
+    let (terms, back) = round_trip::<TermsParams>(body.clone());
+    assert_eq!(back, body);
+    let policy = &terms.policies["tos"];
+    assert_eq!(policy.translations().keys().copied().collect::<Vec<_>>(), ["en"]);
+    assert_eq!(policy.extra["foo"], "bar");
 }
 
 #[test]

@@ -348,7 +348,7 @@ fn policy_definition(nulls: bool) -> Strat<PolicyDefinition> {
         text().prop_map(|k| format!("x_{k}")),
     ];
     (text(), btree_map(language, policy_translation(nulls), 0..3))
-        .prop_map(|(version, translations)| PolicyDefinition { version, translations })
+        .prop_map(|(version, translations)| PolicyDefinition::new(version, translations))
         .boxed()
 }
 

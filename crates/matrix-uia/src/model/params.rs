@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use matrix_uia_derive::Uia;
+use serde::Deserialize;
 
 use crate::JsonObject;
 
@@ -21,13 +22,44 @@ pub struct TermsParams {
 }
 
 /// One policy: its version and its translations.
+///
+/// Every key but `version` is a language code whose value is a
+/// [`PolicyTranslation`]; a key whose value is not one (a server's own
+/// addition) is kept as it came, not refused, and [`PolicyDefinition::translations`]
+/// leaves it out.
 #[derive(Clone, PartialEq, Uia)]
 pub struct PolicyDefinition {
     /// The version of the policy document.
     pub version: String,
-    /// The document in each language, by language code (`en`, `fr`, `en-US`).
+    /// The document in each language, by language code (`en`, `fr`, `en-US`), and any other key.
     #[uia(extra)]
-    pub translations: BTreeMap<String, PolicyTranslation>,
+    pub extra: JsonObject,
+}
+
+impl PolicyDefinition {
+    /// A policy of `version` with these translations.
+    pub fn new(version: impl Into<String>, translations: BTreeMap<String, PolicyTranslation>) -> Self {
+        let extra = translations
+            .into_iter()
+            .filter_map(|(language, translation)| Some((language, serde_json::to_value(translation).ok()?)))
+            .collect();
+        PolicyDefinition { version: version.into(), extra }
+    }
+
+    /// The document in each language, by language code: the entries that are translations.
+    pub fn translations(&self) -> BTreeMap<&str, PolicyTranslation> {
+        self.extra
+            .iter()
+            .filter_map(|(language, value)| {
+                Some((language.as_str(), PolicyTranslation::deserialize(value).ok()?))
+            })
+            .collect()
+    }
+
+    /// The document in `language`, if there is one.
+    pub fn translation(&self, language: &str) -> Option<PolicyTranslation> {
+        PolicyTranslation::deserialize(self.extra.get(language)?).ok()
+    }
 }
 
 /// A policy document in one language.
