@@ -1,0 +1,696 @@
+//! matrix-uia against Ruma (`ruma-client-api`'s `uiaa` types) on the same
+//! spec bodies: parse from bytes and serialize to a `Vec`, with both.
+//!
+//! Before anything is timed, both libraries parse every body (a body that
+//! Ruma rejects is reported, and only matrix-uia is timed on it), the written
+//! bodies are compared with the input, and a few small checks of how the two
+//! differ are printed as "observations".
+//!
+//! Criterion runs first. Then the summary table is measured in the same run:
+//! the four functions of a body (two parses, two serializations) are timed in
+//! batches, taking turns so that the machine's noise hits them alike, and the
+//! median of the batches is kept. Criterion's own medians follow as a
+//! cross-check.
+//!
+//! ```text
+//! cargo bench --manifest-path xtask/ruma-compare/Cargo.toml             # criterion, then the table (~1 min)
+//! cargo bench --manifest-path xtask/ruma-compare/Cargo.toml -- password # only the bodies matching a filter
+//! RUMA_COMPARE_SUMMARY_ONLY=1 cargo bench --manifest-path xtask/ruma-compare/Cargo.toml   # the table alone
+//! ```
+//!
+//! For a profiler, `RUMA_COMPARE_PROFILE=<body>/<function>` runs that one
+//! function (`RUMA_COMPARE_ITERS` times, 20 000 by default) and nothing else:
+//!
+//! ```text
+//! RUMA_COMPARE_PROFILE=seed_401_errcode/uia_parse valgrind --tool=callgrind \
+//!     xtask/ruma-compare/target/release/deps/compare-<hash> --bench
+//! ```
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime};
+
+use criterion::{Criterion, Throughput};
+use matrix_uia as uia;
+use ruma_client_api::uiaa as ruma;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../generated/examples/");
+const SEED_401: &str =
+    "client_server_api/user-interactive-authentication-api/user-interactive-api-in-the-rest-api/4.json";
+const PASSWORD: &str = "client_server_api.v1/authentication-types/password-based/2.json";
+const TERMS_401: &str = "client_server_api.v1/authentication-types/terms-of-service-at-registration/3.json";
+
+/// matrix-uia must be at least this much faster than Ruma on the headline bodies.
+const TARGET: f64 = 1.2;
+
+/// Criterion's settings for every group: 2 cores and a noisy VM, so short
+/// warm-ups, and few enough samples that the whole run stays near a minute.
+const WARM_UP: Duration = Duration::from_millis(400);
+const MEASUREMENT: Duration = Duration::from_millis(2000);
+const SAMPLES: usize = 50;
+
+/// The summary: how many rounds (each runs every function of a body once, in
+/// a rotating order) and how long one timed batch lasts.
+const ROUNDS: usize = 801;
+const BATCH: Duration = Duration::from_micros(300);
+
+/// The functions timed for every body; `uia_*` and `ruma_*` pair up.
+const UIA_PARSE: &str = "uia_parse";
+const RUMA_PARSE: &str = "ruma_parse";
+const UIA_SER: &str = "uia_serialize";
+const RUMA_SER: &str = "ruma_serialize";
+
+/// One timed function: runs its operation `n` times.
+struct Op {
+    name: &'static str,
+    run: Box<dyn Fn(u64)>,
+}
+
+impl Op {
+    fn new(name: &'static str, run: impl Fn(u64) + 'static) -> Self {
+        Op { name, run: Box::new(run) }
+    }
+}
+
+/// One body and what is measured on it.
+struct Case {
+    /// The criterion group, and the row of the summary.
+    group: &'static str,
+    /// Where the body comes from.
+    source: &'static str,
+    uia_ty: &'static str,
+    ruma_ty: &'static str,
+    bytes: &'static [u8],
+    /// Whether the row counts toward the ≥ 1.2× target.
+    headline: bool,
+    ops: Vec<Op>,
+    /// Said of the body before timing: rejections, round-trip differences.
+    checks: Vec<String>,
+}
+
+fn example(path: &str) -> &'static [u8] {
+    let path = format!("{EXAMPLES}{path}");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+    Box::leak(bytes.into_boxed_slice())
+}
+
+/// `params["m.login.terms"]` of the terms 401, written as the examples are
+/// (pretty-printed, 2-space indent, keys in their order).
+fn terms_params(terms_401: &[u8]) -> &'static [u8] {
+    let body: Value = serde_json::from_slice(terms_401).expect("the terms 401 is JSON");
+    let params = body["params"]["m.login.terms"].clone();
+    assert!(params.is_object(), "the terms 401 has no params[\"m.login.terms\"] object");
+    let bytes = serde_json::to_vec_pretty(&params).expect("serializes");
+    Box::leak(bytes.into_boxed_slice())
+}
+
+/// The paths at which `written` differs from `original`, at most a few.
+fn differences(original: &Value, written: &Value) -> Vec<String> {
+    fn walk(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
+        match (a, b) {
+            (Value::Object(a), Value::Object(b)) => {
+                for (key, va) in a {
+                    let at = format!("{path}.{key}");
+                    match b.get(key) {
+                        Some(vb) => walk(&at, va, vb, out),
+                        None => out.push(format!("`{at}` dropped")),
+                    }
+                }
+                for (key, vb) in b {
+                    if !a.contains_key(key) {
+                        out.push(format!("`{path}.{key}` added as {vb}"));
+                    }
+                }
+            }
+            (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+                for (i, (va, vb)) in a.iter().zip(b).enumerate() {
+                    walk(&format!("{path}[{i}]"), va, vb, out);
+                }
+            }
+            _ if a == b => {}
+            _ => out.push(format!("`{path}` {a} written as {b}")),
+        }
+    }
+    let mut out = Vec::new();
+    walk("", original, written, &mut out);
+    out
+}
+
+/// Parse `bytes` as `T`, check what it writes back, and return the parse and
+/// serialize functions. `Err` when `T` rejects the body.
+fn lib_ops<T: DeserializeOwned + Serialize + 'static>(
+    lib: &str,
+    parse: &'static str,
+    serialize: &'static str,
+    bytes: &'static [u8],
+    checks: &mut Vec<String>,
+) -> Result<[Op; 2], String> {
+    let ty = std::any::type_name::<T>();
+    let typed: T =
+        serde_json::from_slice(bytes).map_err(|e| format!("{lib} ({ty}) REJECTS the body: {e}"))?;
+    let original: Value = serde_json::from_slice(bytes).expect("the body is JSON");
+    let written = serde_json::to_vec(&typed).expect("serializes");
+    let diff = differences(&original, &serde_json::from_slice(&written).expect("writes JSON"));
+    if diff.is_empty() {
+        checks
+            .push(format!("{lib}: parses; writes back the same document ({} bytes, compact)", written.len()));
+    } else {
+        checks.push(format!(
+            "{lib}: parses; writes back a DIFFERENT document ({} bytes): {}",
+            written.len(),
+            diff.join("; ")
+        ));
+    }
+    Ok([
+        Op::new(parse, move |n| {
+            for _ in 0..n {
+                black_box(serde_json::from_slice::<T>(black_box(bytes)).ok());
+            }
+        }),
+        Op::new(serialize, move |n| {
+            for _ in 0..n {
+                black_box(serde_json::to_vec(black_box(&typed)).ok());
+            }
+        }),
+    ])
+}
+
+/// A body parsed as `U` (matrix-uia) and `R` (Ruma). matrix-uia must parse
+/// it; a body Ruma rejects is said so loudly and timed with matrix-uia alone.
+fn case<U, R>(
+    group: &'static str,
+    source: &'static str,
+    (uia_ty, ruma_ty): (&'static str, &'static str),
+    bytes: &'static [u8],
+    headline: bool,
+) -> Case
+where
+    U: DeserializeOwned + Serialize + 'static,
+    R: DeserializeOwned + Serialize + 'static,
+{
+    let mut checks = Vec::new();
+    let [uia_parse, uia_ser] = lib_ops::<U>("matrix-uia", UIA_PARSE, UIA_SER, bytes, &mut checks)
+        .unwrap_or_else(|e| panic!("{group}: {e}"));
+    let mut ops = vec![uia_parse, uia_ser];
+    match lib_ops::<R>("Ruma", RUMA_PARSE, RUMA_SER, bytes, &mut checks) {
+        Ok([parse, ser]) => ops.extend([parse, ser]),
+        Err(e) => {
+            eprintln!("\nERROR: {group}: {e}\n  -> only matrix-uia is timed on this body.\n");
+            checks.push(format!("{e}; only matrix-uia is timed"));
+        }
+    }
+    Case { group, source, uia_ty, ruma_ty, bytes, headline, ops, checks }
+}
+
+fn cases() -> Vec<Case> {
+    let seed = example(SEED_401);
+    let password = example(PASSWORD);
+    let terms_401 = example(TERMS_401);
+    let terms = terms_params(terms_401);
+
+    let mut terms_401_case = case::<uia::UiaaInfo, ruma::UiaaInfo>(
+        "terms_401",
+        "Terms of service at registration, 3 (whole 401)",
+        ("UiaaInfo", "UiaaInfo"),
+        terms_401,
+        false,
+    );
+    // What a client does with the terms 401: parse it, then read the typed params.
+    let uia_info: uia::UiaaInfo = serde_json::from_slice(terms_401).expect("parses");
+    let uia_policies = uia_info.params::<uia::TermsParams>().expect("params").expect("typed params");
+    match serde_json::from_slice::<ruma::UiaaInfo>(terms_401).map_err(|e| e.to_string()).and_then(|info| {
+        info.params::<ruma::LoginTermsParams>(&ruma::AuthType::Terms).map_err(|e| e.to_string())
+    }) {
+        Ok(Some(ruma_policies)) => {
+            assert_eq!(
+                uia_policies.policies.keys().collect::<Vec<_>>(),
+                ruma_policies.policies.keys().collect::<Vec<_>>(),
+                "the two read different policies"
+            );
+            terms_401_case.ops.push(Op::new("uia_parse+params", move |n| {
+                for _ in 0..n {
+                    let info = serde_json::from_slice::<uia::UiaaInfo>(black_box(terms_401)).ok();
+                    black_box(info.and_then(|i| i.params::<uia::TermsParams>()?.ok()));
+                }
+            }));
+            terms_401_case.ops.push(Op::new("ruma_parse+params", move |n| {
+                for _ in 0..n {
+                    let info = serde_json::from_slice::<ruma::UiaaInfo>(black_box(terms_401)).ok();
+                    black_box(
+                        info.and_then(|i| i.params::<ruma::LoginTermsParams>(&ruma::AuthType::Terms).ok()?),
+                    );
+                }
+            }));
+        }
+        Ok(None) => terms_401_case.checks.push("Ruma: UiaaInfo::params found no m.login.terms params".into()),
+        Err(e) => terms_401_case.checks.push(format!("Ruma: the terms params do not parse: {e}")),
+    }
+
+    vec![
+        case::<uia::UiaaInfo, ruma::UiaaInfo>(
+            "seed_401_errcode",
+            "UIA API in the REST API, 4 (401 with errcode)",
+            ("UiaaInfo", "UiaaInfo"),
+            seed,
+            true,
+        ),
+        case::<uia::AuthData, ruma::AuthData>(
+            "password",
+            "Password-based, 2 (auth dict with identifier)",
+            ("AuthData", "AuthData"),
+            password,
+            true,
+        ),
+        case::<uia::TermsParams, ruma::LoginTermsParams>(
+            "terms_params",
+            "Terms of service at registration, 3: params[\"m.login.terms\"]",
+            ("TermsParams", "LoginTermsParams"),
+            terms,
+            true,
+        ),
+        terms_401_case,
+    ]
+}
+
+/// What `T` makes of `json`: the document it writes back, or its error.
+fn round_trip<T: DeserializeOwned + Serialize>(json: &str) -> String {
+    match serde_json::from_str::<T>(json) {
+        Ok(typed) => serde_json::to_string(&typed).expect("serializes"),
+        Err(e) => format!("rejected ({e})"),
+    }
+}
+
+/// Small checks of where the two libraries differ, each run here and now.
+fn observations(terms_params: &[u8]) -> String {
+    let mut out =
+        String::from("Observations (each checked in this run; input → what each library writes back):\n");
+    let mut item = |title: &str, input: &str, uia: String, ruma: String| {
+        let _ = writeln!(
+            out,
+            "\n- {title}\n    input:      {input}\n    matrix-uia: {uia}\n    Ruma:       {ruma}"
+        );
+    };
+
+    let no_session =
+        r#"{"type":"m.login.password","identifier":{"type":"m.id.user","user":"@a:x"},"password":"p"}"#;
+    item(
+        "password dict without `session`",
+        no_session,
+        round_trip::<uia::AuthData>(no_session),
+        round_trip::<ruma::AuthData>(no_session),
+    );
+
+    let unknown = r#"{"type":"m.login.password","identifier":{"type":"m.id.user","user":"@a:x","org.example.id":1},"password":"p","session":"s","org.example.flag":true}"#;
+    item(
+        "unknown keys in an auth dict and its identifier",
+        unknown,
+        round_trip::<uia::AuthData>(unknown),
+        round_trip::<ruma::AuthData>(unknown),
+    );
+
+    let legacy = r#"{"type":"m.login.password","user":"@a:x","password":"p","session":"s"}"#;
+    item(
+        "legacy password dict (top-level `user`, early spec)",
+        legacy,
+        round_trip::<uia::AuthData>(legacy),
+        round_trip::<ruma::AuthData>(legacy),
+    );
+
+    let info = r#"{"flows":[{"stages":["m.login.dummy"],"org.example.hint":"x"}],"completed":[],"session":"s","org.example.note":"y"}"#;
+    item(
+        "401 with `completed: []` and unknown keys",
+        info,
+        round_trip::<uia::UiaaInfo>(info),
+        round_trip::<ruma::UiaaInfo>(info),
+    );
+
+    let error_only =
+        r#"{"flows":[{"stages":["m.login.password"]}],"error":"Invalid password","session":"s"}"#;
+    item(
+        "401 with `error` but no `errcode`",
+        error_only,
+        round_trip::<uia::UiaaInfo>(error_only),
+        round_trip::<ruma::UiaaInfo>(error_only),
+    );
+
+    let limited =
+        r#"{"errcode":"M_LIMIT_EXCEEDED","error":"Too many","retry_after_ms":2000,"flows":[],"session":"s"}"#;
+    item(
+        "401 with a code-specific key (`retry_after_ms`)",
+        limited,
+        round_trip::<uia::UiaaInfo>(limited),
+        round_trip::<ruma::UiaaInfo>(limited),
+    );
+
+    let odd_policy =
+        r#"{"policies":{"privacy":{"version":"1","en":{"name":"Privacy","url":"https://x/p"},"foo":"bar"}}}"#;
+    item(
+        "terms policy with a key that is not a translation",
+        odd_policy,
+        round_trip::<uia::TermsParams>(odd_policy),
+        round_trip::<ruma::LoginTermsParams>(odd_policy),
+    );
+
+    let params_401 = r#"{"flows":[{"stages":["m.login.terms"]}], "params": { "m.login.terms" : {"policies": {}} },"session":"s"}"#;
+    item(
+        "401 `params` (whitespace inside)",
+        params_401,
+        round_trip::<uia::UiaaInfo>(params_401),
+        round_trip::<ruma::UiaaInfo>(params_401),
+    );
+
+    // Key order of the terms params: matrix-uia's map is sorted, as is Ruma's.
+    let text = std::str::from_utf8(terms_params).expect("UTF-8");
+    let _ = writeln!(
+        out,
+        "\n- the terms params body timed here ({} bytes) writes back as {} bytes (matrix-uia) and {} bytes (Ruma); `version` first in the input, {} in matrix-uia's output, {} in Ruma's",
+        text.len(),
+        round_trip::<uia::TermsParams>(text).len(),
+        round_trip::<ruma::LoginTermsParams>(text).len(),
+        position_of_version(&round_trip::<uia::TermsParams>(text)),
+        position_of_version(&round_trip::<ruma::LoginTermsParams>(text)),
+    );
+    out
+}
+
+/// Whether `"version"` comes before or after the translations in a written policy.
+fn position_of_version(written: &str) -> &'static str {
+    match (written.find("\"version\""), written.find("\"en\"")) {
+        (Some(v), Some(en)) if v < en => "first",
+        (Some(_), Some(_)) => "after the translations",
+        _ => "absent",
+    }
+}
+
+fn run_criterion(c: &mut Criterion, cases: &[Case]) {
+    for case in cases {
+        let mut group = c.benchmark_group(case.group);
+        group.warm_up_time(WARM_UP).measurement_time(MEASUREMENT).sample_size(SAMPLES);
+        group.throughput(Throughput::Bytes(case.bytes.len() as u64));
+        for op in &case.ops {
+            group.bench_function(op.name, |b| b.iter_custom(|iters| timed(op, iters)));
+        }
+        group.finish();
+    }
+}
+
+fn timed(op: &Op, iters: u64) -> Duration {
+    let start = Instant::now();
+    (op.run)(iters);
+    start.elapsed()
+}
+
+/// How many iterations of `op` take about `BATCH`.
+fn calibrate(op: &Op) -> u64 {
+    let mut n = 1u64;
+    loop {
+        let elapsed = timed(op, n);
+        if elapsed >= BATCH / 8 || n >= 1 << 30 {
+            let per = elapsed.as_secs_f64() / n as f64;
+            return ((BATCH.as_secs_f64() / per) as u64).max(1);
+        }
+        n *= 2;
+    }
+}
+
+/// The per-iteration times (ns) of every op in every round.
+fn interleaved(ops: &[Op]) -> Vec<Vec<f64>> {
+    for op in ops {
+        timed(op, calibrate(op)); // warm up
+    }
+    let iters: Vec<u64> = ops.iter().map(calibrate).collect();
+    let mut samples = vec![Vec::with_capacity(ROUNDS); ops.len()];
+    for round in 0..ROUNDS {
+        for k in 0..ops.len() {
+            let i = (round + k) % ops.len();
+            let elapsed = timed(&ops[i], iters[i]);
+            samples[i].push(elapsed.as_nanos() as f64 / iters[i] as f64);
+        }
+    }
+    samples
+}
+
+/// The first quartile, median and third quartile of `values`.
+fn quartiles(values: &[f64]) -> [f64; 3] {
+    let mut s = values.to_vec();
+    s.sort_by(f64::total_cmp);
+    let at = |q: f64| s[((s.len() - 1) as f64 * q).round() as usize];
+    [at(0.25), at(0.5), at(0.75)]
+}
+
+/// MB/s (10^6 bytes a second) of `bytes` done in `ns`.
+fn mbps(bytes: usize, ns: f64) -> f64 {
+    bytes as f64 * 1e3 / ns
+}
+
+/// The speed-up of matrix-uia over Ruma, and whether it misses the target.
+fn ratio_cell(ratio: Option<f64>, headline: bool) -> String {
+    match ratio {
+        Some(r) if headline && r < TARGET => format!("**{r:.2}×** (MISS)"),
+        Some(r) => format!("{r:.2}×"),
+        None => "–".to_owned(),
+    }
+}
+
+fn summary(cases: &[&Case]) -> (String, Vec<String>) {
+    let mut out = String::new();
+    let mut notes = String::new();
+    let mut misses = Vec::new();
+    let w = &mut out;
+    let _ = writeln!(
+        w,
+        "\nSummary: interleaved medians of {ROUNDS} batches of ~{}µs per function.",
+        BATCH.as_micros()
+    );
+    let _ = writeln!(
+        w,
+        "MB/s = 10^6 bytes/s of the input body (pretty-printed, 2-space indent), for parse and serialize alike;"
+    );
+    let _ = writeln!(
+        w,
+        "uia/Ruma = matrix-uia's throughput over Ruma's (target ≥ {TARGET:.2}× on the rows marked *).\n"
+    );
+    let _ = writeln!(
+        w,
+        "| body | matrix-uia type | Ruma type | bytes | parse uia | parse Ruma | parse uia/Ruma | ser uia | ser Ruma | ser uia/Ruma |"
+    );
+    let _ = writeln!(w, "|---|---|---|--:|--:|--:|--:|--:|--:|--:|");
+    for case in cases {
+        let samples = interleaved(&case.ops);
+        let find = |name: &str| case.ops.iter().position(|op| op.name == name).map(|i| &samples[i]);
+        let median = |name: &str| find(name).map(|s| quartiles(s)[1]);
+        let cell = |name: &str| {
+            median(name)
+                .map_or_else(|| "–".to_owned(), |ns| format!("{:.0} MB/s", mbps(case.bytes.len(), ns)))
+        };
+        // The ratio of the medians, and the spread of the round-by-round ratios.
+        let ratio = |uia: &str, ruma: &str| -> Option<(f64, [f64; 3])> {
+            let (u, r) = (find(uia)?, find(ruma)?);
+            let paired: Vec<f64> = u.iter().zip(r).map(|(u, r)| r / u).collect();
+            Some((quartiles(r)[1] / quartiles(u)[1], quartiles(&paired)))
+        };
+        let parse = ratio(UIA_PARSE, RUMA_PARSE);
+        let ser = ratio(UIA_SER, RUMA_SER);
+        let _ = writeln!(
+            w,
+            "| {}{} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            case.group,
+            if case.headline { " *" } else { "" },
+            case.uia_ty,
+            case.ruma_ty,
+            case.bytes.len(),
+            cell(UIA_PARSE),
+            cell(RUMA_PARSE),
+            ratio_cell(parse.map(|p| p.0), case.headline),
+            cell(UIA_SER),
+            cell(RUMA_SER),
+            ratio_cell(ser.map(|s| s.0), case.headline),
+        );
+        for (what, r) in [("parse", parse), ("serialize", ser)] {
+            if let Some((ratio, [q1, q2, q3])) = r {
+                if case.headline && ratio < TARGET {
+                    misses.push(format!("{} {what}: {ratio:.2}×", case.group));
+                }
+                let _ = writeln!(
+                    notes,
+                    "{} {what}: matrix-uia {:.0} ns, Ruma {:.0} ns; round-by-round ratio {q2:.2}× (IQR {q1:.2}–{q3:.2}×)",
+                    case.group,
+                    median(if what == "parse" { UIA_PARSE } else { UIA_SER }).unwrap_or(f64::NAN),
+                    median(if what == "parse" { RUMA_PARSE } else { RUMA_SER }).unwrap_or(f64::NAN),
+                );
+            } else if find(RUMA_PARSE).is_none() {
+                let _ = writeln!(notes, "{} {what}: Ruma rejected the body; matrix-uia alone", case.group);
+            }
+        }
+        if let (Some(u), Some(r)) = (median("uia_parse+params"), median("ruma_parse+params")) {
+            let _ = writeln!(
+                notes,
+                "{} parse + typed terms params: matrix-uia {:.0} ns, Ruma {:.0} ns: {:.2}× ({:.0} vs {:.0} MB/s)",
+                case.group,
+                u,
+                r,
+                r / u,
+                mbps(case.bytes.len(), u),
+                mbps(case.bytes.len(), r)
+            );
+        }
+    }
+    let _ = writeln!(out, "\n{notes}");
+    (out, misses)
+}
+
+/// Criterion's medians of this run, read back from its output directory.
+fn criterion_medians(cases: &[&Case], started: SystemTime) -> Option<String> {
+    let dir = match (std::env::var_os("CRITERION_HOME"), std::env::var_os("CARGO_TARGET_DIR")) {
+        (Some(home), _) => PathBuf::from(home),
+        (None, Some(target)) => PathBuf::from(target).join("criterion"),
+        // The bench runs as `<target>/<profile>/deps/compare-<hash>`.
+        (None, None) => std::env::current_exe().ok()?.parent()?.parent()?.parent()?.join("criterion"),
+    };
+    let median = |group: &str, op: &str| -> Option<f64> {
+        let path = dir.join(group).join(op).join("new").join("estimates.json");
+        if std::fs::metadata(&path).ok()?.modified().ok()? < started {
+            return None; // not from this run
+        }
+        let estimates: Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+        estimates["median"]["point_estimate"].as_f64()
+    };
+    let mut out = String::from(
+        "Criterion medians of this run (ns/iter):\n\n| body | uia_parse | ruma_parse | parse uia/Ruma | uia_serialize | ruma_serialize | ser uia/Ruma |\n|---|--:|--:|--:|--:|--:|--:|\n",
+    );
+    let mut any = false;
+    for case in cases {
+        let v: Vec<Option<f64>> =
+            [UIA_PARSE, RUMA_PARSE, UIA_SER, RUMA_SER].iter().map(|op| median(case.group, op)).collect();
+        if v.iter().all(Option::is_none) {
+            continue;
+        }
+        any = true;
+        let ns = |x: Option<f64>| x.map_or_else(|| "–".to_owned(), |x| format!("{x:.0}"));
+        let ratio = |u: Option<f64>, r: Option<f64>| u.zip(r).map(|(u, r)| r / u);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            case.group,
+            ns(v[0]),
+            ns(v[1]),
+            ratio_cell(ratio(v[0], v[1]), case.headline),
+            ns(v[2]),
+            ns(v[3]),
+            ratio_cell(ratio(v[2], v[3]), case.headline),
+        );
+    }
+    any.then_some(out)
+}
+
+/// Criterion's positional filter, if any (its flags that take a value are skipped).
+fn filter() -> Option<String> {
+    const VALUED: &[&str] = &[
+        "-c",
+        "--color",
+        "-s",
+        "--save-baseline",
+        "-b",
+        "--baseline",
+        "--baseline-lenient",
+        "--format",
+        "--profile-time",
+        "--load-baseline",
+        "--sample-size",
+        "--warm-up-time",
+        "--measurement-time",
+        "--nresamples",
+        "--noise-threshold",
+        "--confidence-level",
+        "--significance-level",
+        "--plotting-backend",
+        "--output-format",
+    ];
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if VALUED.contains(&arg.as_str()) {
+            args.next();
+        } else if !arg.starts_with('-') {
+            return Some(arg);
+        }
+    }
+    None
+}
+
+fn main() {
+    let started = SystemTime::now();
+    let args: Vec<String> = std::env::args().collect();
+    let has = |flag: &str| args.iter().any(|a| a == flag);
+    // `cargo test --benches` runs this without `--bench`: criterion then runs
+    // each function once as a test, and the summary is skipped.
+    let benchmarking = has("--bench")
+        && !has("--list")
+        && !has("--test")
+        && !args.iter().any(|a| a.starts_with("--profile-time"));
+    let summary_only =
+        std::env::var_os("RUMA_COMPARE_SUMMARY_ONLY").is_some_and(|v| !v.is_empty() && v != "0");
+
+    println!(
+        "matrix-uia {} (path) against ruma-client-api {} (uiaa), serde_json {}",
+        env!("UIA_VERSION"),
+        env!("RUMA_VERSION"),
+        env!("SERDE_JSON_VERSION")
+    );
+    let cases = cases();
+    if let Some(target) = std::env::var_os("RUMA_COMPARE_PROFILE") {
+        let target = target.to_string_lossy();
+        let iters = std::env::var("RUMA_COMPARE_ITERS").ok().and_then(|n| n.parse().ok()).unwrap_or(20_000);
+        let op = cases
+            .iter()
+            .flat_map(|case| case.ops.iter().map(move |op| (format!("{}/{}", case.group, op.name), op)))
+            .find(|(id, _)| *id == target)
+            .unwrap_or_else(|| panic!("no function {target}"))
+            .1;
+        let took = timed(op, iters);
+        println!("{target}: {iters} iterations, {:.0} ns each", took.as_nanos() as f64 / iters as f64);
+        return;
+    }
+    println!("\nBefore timing, every body was parsed by both and written back:");
+    for case in &cases {
+        println!("\n{} ({}, {} bytes):", case.group, case.source, case.bytes.len());
+        for check in &case.checks {
+            println!("  {check}");
+        }
+    }
+    println!("\n{}", observations(cases[2].bytes));
+
+    if !summary_only {
+        let mut criterion = Criterion::default().configure_from_args();
+        run_criterion(&mut criterion, &cases);
+        criterion.final_summary();
+    }
+    if !benchmarking {
+        return;
+    }
+
+    let filter = filter();
+    let selected: Vec<&Case> = cases
+        .iter()
+        .filter(|case| {
+            filter
+                .as_deref()
+                .is_none_or(|f| case.ops.iter().any(|op| format!("{}/{}", case.group, op.name).contains(f)))
+        })
+        .collect();
+    let (table, misses) = summary(&selected);
+    println!("{table}");
+    if !summary_only && let Some(table) = criterion_medians(&selected, started) {
+        println!("{table}");
+    }
+    if misses.is_empty() {
+        println!("Target met: matrix-uia is ≥ {TARGET:.2}× Ruma on every headline body and operation.");
+    } else {
+        println!("Target MISSED (matrix-uia < {TARGET:.2}× Ruma): {}", misses.join(", "));
+    }
+    let took = started.elapsed().map_or(0.0, |d| d.as_secs_f64());
+    println!("(the whole run took {took:.0} s)");
+}
