@@ -59,7 +59,7 @@ fn page_name(type_name: &str) -> String {
 }
 
 /// The groups of the index, in order.
-const GROUPS: [&str; 3] = ["Auth dicts", "Responses & errors", "Other"];
+const GROUPS: [&str; 5] = ["Auth dicts", "Responses & errors", "User identifiers", "Params", "Other"];
 
 /// What every page is built from: the types, and what verification made of
 /// the spec's examples.
@@ -94,12 +94,19 @@ impl<'a> Site<'a> {
         let answers_error = self
             .bound_to(entry.name)
             .any(|(_, o)| o.kind == Kind::HttpResponse && o.status.is_some_and(|s| s >= 400));
+        let identifies =
+            entry.schema()["properties"]["type"]["const"].as_str().is_some_and(|t| t.starts_with("m.id."));
         if entry.auth_type.is_some() {
             GROUPS[0]
         } else if answers_error || entry.name.contains("Response") || entry.name.contains("Error") {
             GROUPS[1]
-        } else {
+        } else if identifies || entry.name.ends_with("Identifier") {
             GROUPS[2]
+        } else if entry.params_for.is_some() || entry.name.starts_with("Policy") {
+            // `Policy*` are the parts of the terms params.
+            GROUPS[3]
+        } else {
+            GROUPS[4]
         }
     }
 
