@@ -72,7 +72,7 @@ fn session(id: String) -> Session {
         request: [1; 32],
         created_ms: 0,
         expires_ms: u64::MAX / 2,
-        offered: vec![AuthType::Terms, AuthType::Dummy],
+        offered: vec![AuthType::Terms, AuthType::Dummy].into(),
         completed: Vec::new(),
         user_id: None,
         failures: 0,

@@ -63,7 +63,7 @@ fn session(id: String) -> Session {
         request: [7; 32],
         created_ms: 1,
         expires_ms: u64::MAX / 2,
-        offered: vec![AuthType::Dummy],
+        offered: vec![AuthType::Dummy].into(),
         completed: Vec::new(),
         user_id: None,
         failures: 0,

@@ -266,7 +266,7 @@ impl<S: SessionStore> Engine<S> {
             request,
             created_ms: now,
             expires_ms: now.saturating_add(self.config.session_lifetime.as_millis() as u64),
-            offered: policy.stages(),
+            offered: policy.stages().into(),
             completed: Vec::new(),
             user_id: None,
             failures: 0,

@@ -1,12 +1,12 @@
 //! A UIA session as the engine keeps it.
 
-use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 use crate::AuthType;
 
 /// The state of one UIA session: what it was started for, what is done, and
 /// what it has cost. Small on purpose: a busy server keeps many of them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
     /// The session id: 128 bits from the OS's CSPRNG, base64url without padding.
     pub id: String,
@@ -18,8 +18,9 @@ pub struct Session {
     /// When it stops being usable, in milliseconds since the Unix epoch.
     pub expires_ms: u64,
     /// The stages the endpoint offered when the session started: only these
-    /// can be completed, whatever a fallback page reports.
-    pub offered: Vec<AuthType>,
+    /// can be completed, whatever a fallback page reports. Shared: it never
+    /// changes, and every lookup copies the session.
+    pub offered: Arc<[AuthType]>,
     /// The stages completed, in the order they were.
     pub completed: Vec<AuthType>,
     /// The user the stages proved, once one has.

@@ -88,7 +88,7 @@ fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Session> {
         request: request.try_into().unwrap_or([0; 32]),
         created_ms: row.get::<_, i64>(2)? as u64,
         expires_ms: row.get::<_, i64>(3)? as u64,
-        offered: stages_from_text(&row.get::<_, String>(4)?),
+        offered: stages_from_text(&row.get::<_, String>(4)?).into(),
         completed: stages_from_text(&row.get::<_, String>(5)?),
         user_id: row.get(6)?,
         failures: row.get(7)?,
