@@ -9,7 +9,6 @@
 
 #![doc(hidden)]
 
-use std::collections::BTreeMap;
 use std::marker::PhantomData;
 use std::ops::Deref;
 
@@ -352,44 +351,12 @@ impl ExtraMap for Map<String, Value> {
         map: &mut M,
         written: &dyn Fn(&str) -> bool,
     ) -> Result<(), M::Error> {
-        serialize_unwritten(self.iter(), map, written)
+        self.iter().filter(|(k, _)| !written(k)).try_for_each(|(k, v)| map.serialize_entry(k, v))
     }
 
     fn additional_properties(_: &mut SchemaGenerator) -> Value {
         Value::Bool(true)
     }
-}
-
-impl<V: Serialize + de::DeserializeOwned + JsonSchema> ExtraMap for BTreeMap<String, V> {
-    fn insert_from<'de, S: Source<'de>>(&mut self, key: Key<'de>, source: &mut S) -> Result<(), S::Error> {
-        if self.contains_key(&*key) {
-            return Err(duplicate(&key));
-        }
-        let value = source.value::<V>()?;
-        self.insert(key.into_owned(), value);
-        Ok(())
-    }
-
-    fn serialize_into<M: SerializeMap>(
-        &self,
-        map: &mut M,
-        written: &dyn Fn(&str) -> bool,
-    ) -> Result<(), M::Error> {
-        serialize_unwritten(self.iter(), map, written)
-    }
-
-    fn additional_properties(generator: &mut SchemaGenerator) -> Value {
-        generator.subschema_for::<V>().to_value()
-    }
-}
-
-/// The entries of an extra map whose key the struct does not write itself.
-fn serialize_unwritten<'a, V: Serialize + 'a, M: SerializeMap>(
-    entries: impl Iterator<Item = (&'a String, &'a V)>,
-    map: &mut M,
-    written: &dyn Fn(&str) -> bool,
-) -> Result<(), M::Error> {
-    entries.filter(|(k, _)| !written(k)).try_for_each(|(k, v)| map.serialize_entry(k, v))
 }
 
 fn duplicate<E: de::Error>(key: &str) -> E {
@@ -531,14 +498,21 @@ pub fn flattened<T: Fields, X: ExtraMap, E: de::Error>(
 
 /// `const` comparison of a variant type's tag with the enum's.
 pub const fn same_tag(declared: Option<&str>, expected: &str) -> bool {
-    let Some(declared) = declared else { return false };
-    let (a, b) = (declared.as_bytes(), expected.as_bytes());
-    if a.len() != b.len() {
+    match declared {
+        Some(declared) => declared.len() == expected.len() && starts_with(declared, expected),
+        None => false,
+    }
+}
+
+/// `str::starts_with` for `const` contexts, where the trait-based one cannot run.
+pub const fn starts_with(s: &str, prefix: &str) -> bool {
+    let (s, prefix) = (s.as_bytes(), prefix.as_bytes());
+    if s.len() < prefix.len() {
         return false;
     }
     let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
+    while i < prefix.len() {
+        if s[i] != prefix[i] {
             return false;
         }
         i += 1;

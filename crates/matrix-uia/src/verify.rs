@@ -155,7 +155,7 @@ const JSON_OBJECT: &str = "JsonObject";
 const fn describe<T: JsonSchema + SpecType>() -> TypeEntry {
     let auth_type = match T::TAG {
         // Identifier types are tags too, but not auth types.
-        Some(tag) if !starts_with(tag, "m.id.") => Some(tag),
+        Some(tag) if !crate::__private::starts_with(tag, "m.id.") => Some(tag),
         _ => None,
     };
     TypeEntry {
@@ -167,21 +167,6 @@ const fn describe<T: JsonSchema + SpecType>() -> TypeEntry {
         description: T::DESCRIPTION,
         schema: root_schema::<T>,
     }
-}
-
-const fn starts_with(s: &str, prefix: &str) -> bool {
-    let (s, prefix) = (s.as_bytes(), prefix.as_bytes());
-    if s.len() < prefix.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < prefix.len() {
-        if s[i] != prefix[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
 }
 
 /// `T`'s schema as a document of its own: draft 2020-12, with its `$id`.
