@@ -7,10 +7,7 @@ use std::cell::RefCell;
 
 use matrix_uia::client::{DriveError, StagePrompt, drive};
 use matrix_uia::server::{Decision, Engine, MemoryStore, PasswordStage, Policy, fixed_registration_tokens};
-use matrix_uia::{
-    AuthData, AuthType, Dummy, ErrorKind, JsonObject, Password, Terms, TermsParams, UiaRequest, UiaaResponse,
-    UserIdentifier,
-};
+use matrix_uia::{AuthType, ErrorKind, JsonObject, TermsParams, UiaRequest, UiaaResponse, UserIdentifier};
 use serde_json::{Value, json};
 
 fn engine() -> Engine<MemoryStore> {
@@ -69,7 +66,7 @@ fn password_stage_with_a_failed_then_retried_attempt() {
         assert_eq!(prompt.auth_type, &AuthType::Password);
         let password = if prompt.error.is_none() { "wrong" } else { "correct horse" };
         let identifier = UserIdentifier::user("@alice:example.org");
-        Some(AuthData::Password(Password::new(identifier, password, prompt.session.map(str::to_owned))))
+        Some(prompt.password(identifier, password))
     };
     let (status, done) = drive(
         body(),
@@ -100,7 +97,7 @@ fn dummy_stage() {
     let engine = engine();
     let policy = Policy::new([vec![AuthType::Dummy]]);
     let seen = RefCell::new(Vec::new());
-    let answer = |p: &StagePrompt<'_>| Some(AuthData::Dummy(Dummy::new(p.session.map(str::to_owned))));
+    let answer = |p: &StagePrompt<'_>| Some(p.dummy());
     let (status, _) =
         drive(body(), [AuthType::Dummy], exchange(&engine, &policy, None, &seen), answer).unwrap();
     assert_eq!(status, 200);
@@ -117,14 +114,13 @@ fn terms_then_dummy_with_params() {
     let seen = RefCell::new(Vec::new());
     let mut accepted = Vec::new();
     let answer = |p: &StagePrompt<'_>| {
-        let session = p.session.map(str::to_owned);
         Some(match p.auth_type {
             AuthType::Terms => {
                 let terms: TermsParams = p.info.params::<TermsParams>().expect("advertised").expect("valid");
                 accepted.extend(terms.policies.into_iter().map(|(id, policy)| (id, policy.version)));
-                AuthData::Terms(Terms::new(session))
+                p.terms()
             }
-            _ => AuthData::Dummy(Dummy::new(session)),
+            _ => p.dummy(),
         })
     };
     let supported = [AuthType::Terms, AuthType::Dummy];
@@ -188,7 +184,7 @@ fn a_standard_error_ends_the_drive() {
     // Bob's session, Alice's password: 403, not retryable.
     let answer = |p: &StagePrompt<'_>| {
         let identifier = UserIdentifier::user("@alice:example.org");
-        Some(AuthData::Password(Password::new(identifier, "correct horse", p.session.map(str::to_owned))))
+        Some(p.password(identifier, "correct horse"))
     };
     let result = drive(
         body(),
@@ -214,13 +210,8 @@ async fn the_async_driver_completes_the_same_flow() {
     // An async `send`, as an HTTP client library would offer: the exchange
     // happens in a future that the driver awaits.
     let send = |request: UiaRequest<JsonObject>| std::future::ready(send(&request));
-    let answer = |p: &StagePrompt<'_>| {
-        let session = p.session.map(str::to_owned);
-        Some(match p.auth_type {
-            AuthType::Terms => AuthData::Terms(Terms::new(session)),
-            _ => AuthData::Dummy(Dummy::new(session)),
-        })
-    };
+    let answer =
+        |p: &StagePrompt<'_>| Some(if *p.auth_type == AuthType::Terms { p.terms() } else { p.dummy() });
     let (status, _) =
         matrix_uia::client::drive_async(body(), [AuthType::Terms, AuthType::Dummy], send, answer)
             .await

@@ -11,7 +11,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 
 use matrix_uia::client::{StagePrompt, drive};
-use matrix_uia::{AuthData, AuthType, Dummy, JsonObject, Password, Terms, UiaRequest, UserIdentifier};
+use matrix_uia::{AuthType, JsonObject, UiaRequest, UserIdentifier};
 use serde_json::{Value, json};
 
 /// A server on a free port, served from a thread of its own until the test ends.
@@ -51,13 +51,14 @@ fn http(
     (status, response[split + 4..].to_vec())
 }
 
+/// POST a JSON body: a `UiaRequest` from the driver, or a hand-written `Value`.
 fn post_json(
     address: SocketAddr,
     path: &str,
     token: Option<&str>,
-    request: &UiaRequest<JsonObject>,
+    body: &impl serde::Serialize,
 ) -> (u16, Vec<u8>) {
-    http(address, "POST", path, token, &serde_json::to_vec(request).unwrap(), "application/json")
+    http(address, "POST", path, token, &serde_json::to_vec(body).unwrap(), "application/json")
 }
 
 fn fields(value: Value) -> JsonObject {
@@ -68,13 +69,8 @@ fn fields(value: Value) -> JsonObject {
 }
 
 fn register(address: SocketAddr, user: &str, password: &str) -> Value {
-    let answer = |p: &StagePrompt<'_>| {
-        let session = p.session.map(str::to_owned);
-        Some(match p.auth_type {
-            AuthType::Terms => AuthData::Terms(Terms::new(session)),
-            _ => AuthData::Dummy(Dummy::new(session)),
-        })
-    };
+    let answer =
+        |p: &StagePrompt<'_>| Some(if *p.auth_type == AuthType::Terms { p.terms() } else { p.dummy() });
     let send = |r: &UiaRequest<JsonObject>| {
         Ok::<_, std::io::Error>(post_json(address, "/_matrix/client/v3/register", None, r))
     };
@@ -100,14 +96,7 @@ fn register_login_and_a_failed_then_retried_password_stage() {
     let token = account["access_token"].as_str().unwrap().to_owned();
 
     let login = json!({"type": "m.login.password", "identifier": {"type": "m.id.user", "user": "alice"}, "password": "first password"});
-    let (status, second) = http(
-        address,
-        "POST",
-        "/_matrix/client/v3/login",
-        None,
-        login.to_string().as_bytes(),
-        "application/json",
-    );
+    let (status, second) = post_json(address, "/_matrix/client/v3/login", None, &login);
     assert_eq!(status, 200);
     let second_device =
         serde_json::from_slice::<Value>(&second).unwrap()["device_id"].as_str().unwrap().to_owned();
@@ -118,11 +107,7 @@ fn register_login_and_a_failed_then_retried_password_stage() {
     let answer = |p: &StagePrompt<'_>| {
         attempts += 1;
         let password = if attempts == 1 { "guess" } else { "first password" };
-        Some(AuthData::Password(Password::new(
-            UserIdentifier::user("@alice:localhost"),
-            password,
-            p.session.map(str::to_owned),
-        )))
+        Some(p.password(UserIdentifier::user("@alice:localhost"), password))
     };
     let send = |r: &UiaRequest<JsonObject>| {
         let answer = post_json(address, "/_matrix/client/v3/delete_devices", Some(&token), r);
@@ -140,13 +125,7 @@ fn register_login_and_a_failed_then_retried_password_stage() {
     assert_eq!(failed["session"], seen[0].1["session"]);
 
     // The password changes under UIA, and the old one stops working.
-    let answer = |p: &StagePrompt<'_>| {
-        Some(AuthData::Password(Password::new(
-            UserIdentifier::user("alice"),
-            "first password",
-            p.session.map(str::to_owned),
-        )))
-    };
+    let answer = |p: &StagePrompt<'_>| Some(p.password(UserIdentifier::user("alice"), "first password"));
     let send = |r: &UiaRequest<JsonObject>| {
         Ok::<_, std::io::Error>(post_json(address, "/_matrix/client/v3/account/password", Some(&token), r))
     };
@@ -154,14 +133,7 @@ fn register_login_and_a_failed_then_retried_password_stage() {
         drive(fields(json!({"new_password": "second password"})), [AuthType::Password], send, answer)
             .unwrap();
     assert_eq!(status, 200);
-    let (status, _) = http(
-        address,
-        "POST",
-        "/_matrix/client/v3/login",
-        None,
-        login.to_string().as_bytes(),
-        "application/json",
-    );
+    let (status, _) = post_json(address, "/_matrix/client/v3/login", None, &login);
     assert_eq!(status, 403);
 }
 
@@ -169,14 +141,7 @@ fn register_login_and_a_failed_then_retried_password_stage() {
 fn the_terms_fallback_page_completes_the_stage() {
     let (address, server, _dir) = serve();
     let body = json!({"username": "bob", "password": "pw"});
-    let (status, first) = http(
-        address,
-        "POST",
-        "/_matrix/client/v3/register",
-        None,
-        body.to_string().as_bytes(),
-        "application/json",
-    );
+    let (status, first) = post_json(address, "/_matrix/client/v3/register", None, &body);
     assert_eq!(status, 401);
     let session = serde_json::from_slice::<Value>(&first).unwrap()["session"].as_str().unwrap().to_owned();
 
@@ -202,26 +167,12 @@ fn the_terms_fallback_page_completes_the_stage() {
     // The client acknowledges with the session alone, then does the dummy stage.
     let mut ack = body.clone();
     ack["auth"] = json!({"session": session});
-    let (status, answer) = http(
-        address,
-        "POST",
-        "/_matrix/client/v3/register",
-        None,
-        ack.to_string().as_bytes(),
-        "application/json",
-    );
+    let (status, answer) = post_json(address, "/_matrix/client/v3/register", None, &ack);
     assert_eq!(status, 401);
     assert_eq!(serde_json::from_slice::<Value>(&answer).unwrap()["completed"], json!(["m.login.terms"]));
     let mut dummy = body;
     dummy["auth"] = json!({"type": "m.login.dummy", "session": session});
-    let (status, _) = http(
-        address,
-        "POST",
-        "/_matrix/client/v3/register",
-        None,
-        dummy.to_string().as_bytes(),
-        "application/json",
-    );
+    let (status, _) = post_json(address, "/_matrix/client/v3/register", None, &dummy);
     assert_eq!(status, 200);
 
     let (status, _) = http(
