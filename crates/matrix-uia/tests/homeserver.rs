@@ -2,64 +2,15 @@
 //! registers (terms, then dummy), logs in, fails and retries a password
 //! stage, and completes the terms stage through the fallback page.
 
-#[path = "../examples/homeserver/app.rs"]
-#[allow(dead_code)]
-mod app;
+mod support;
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::sync::Arc;
+use std::net::SocketAddr;
 
 use matrix_uia::client::{StagePrompt, drive};
 use matrix_uia::{AuthType, JsonObject, UiaRequest, UserIdentifier};
 use serde_json::{Value, json};
-
-/// A server on a free port, served from a thread of its own until the test ends.
-fn serve() -> (SocketAddr, Arc<app::Homeserver>, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Arc::new(app::Homeserver::open(&dir.path().join("hs.db"), None).unwrap());
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-    let address = listener.local_addr().unwrap();
-    let router = app::router(server.clone());
-    std::thread::spawn(move || runtime.block_on(async { axum::serve(listener, router).await.unwrap() }));
-    (address, server, dir)
-}
-
-/// One HTTP/1.1 exchange on a fresh connection.
-fn http(
-    address: SocketAddr,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: &[u8],
-    content_type: &str,
-) -> (u16, Vec<u8>) {
-    let mut stream = TcpStream::connect(address).unwrap();
-    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{auth}Connection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(body).unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
-    let split = response.windows(4).position(|w| w == b"\r\n\r\n").expect("a response head");
-    let head = String::from_utf8_lossy(&response[..split]).into_owned();
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("a status");
-    (status, response[split + 4..].to_vec())
-}
-
-/// POST a JSON body: a `UiaRequest` from the driver, or a hand-written `Value`.
-fn post_json(
-    address: SocketAddr,
-    path: &str,
-    token: Option<&str>,
-    body: &impl serde::Serialize,
-) -> (u16, Vec<u8>) {
-    http(address, "POST", path, token, &serde_json::to_vec(body).unwrap(), "application/json")
-}
+use support::http::{http, post_json};
+use support::serve;
 
 fn fields(value: Value) -> JsonObject {
     match value {
@@ -82,7 +33,7 @@ fn register(address: SocketAddr, user: &str, password: &str) -> Value {
 
 #[test]
 fn register_login_and_a_failed_then_retried_password_stage() {
-    let (address, _server, _dir) = serve();
+    let (address, _server, _dir) = serve(None);
     let (status, versions) = http(address, "GET", "/_matrix/client/versions", None, b"", "application/json");
     assert_eq!(status, 200);
     assert!(
@@ -139,7 +90,7 @@ fn register_login_and_a_failed_then_retried_password_stage() {
 
 #[test]
 fn the_terms_fallback_page_completes_the_stage() {
-    let (address, server, _dir) = serve();
+    let (address, server, _dir) = serve(None);
     let body = json!({"username": "bob", "password": "pw"});
     let (status, first) = post_json(address, "/_matrix/client/v3/register", None, &body);
     assert_eq!(status, 401);
