@@ -62,6 +62,11 @@ pub fn from_json_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError
     Ok(value)
 }
 
+/// Parse `text` as `T`; a failure names the JSON path.
+pub fn from_json_str<T: DeserializeOwned>(text: &str) -> Result<T, JsonError> {
+    from_json_slice(text.as_bytes())
+}
+
 /// Convert a JSON value into `T`; a failure names the JSON path.
 pub fn from_json_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, JsonError> {
     Ok(serde_path_to_error::deserialize(value)?)

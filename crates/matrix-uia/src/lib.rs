@@ -42,7 +42,7 @@ mod model;
 pub mod server;
 pub mod verify;
 
-pub use json::{JsonError, from_json_slice, from_json_value};
+pub use json::{JsonError, from_json_slice, from_json_str, from_json_value};
 pub use matrix_uia_derive::Uia;
 pub use model::auth_data::{
     AuthData, CustomAuthData, Dummy, EmailIdentity, FallbackAcknowledgement, Msisdn, OAuth, OAuth2, Password,
@@ -52,7 +52,9 @@ pub use model::auth_type::AuthType;
 pub use model::error::{ErrorKind, StandardError};
 pub use model::identifier::{CustomIdentifier, PhoneNumber, ThirdPartyId, UserId, UserIdentifier};
 pub use model::info::{AuthFlow, UiaaInfo};
-pub use model::params::{OAuthParams, PolicyDefinition, PolicyTranslation, ReCaptchaParams, TermsParams};
+pub use model::params::{
+    OAuthParams, PolicyDefinition, PolicyTranslation, RawParams, ReCaptchaParams, TermsParams,
+};
 pub use model::request::UiaRequest;
 pub use model::response::{FromHttpError, UNAUTHORIZED, UiaaResponse};
 

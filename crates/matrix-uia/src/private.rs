@@ -298,8 +298,14 @@ pub trait Fields: Sized {
     const REQUIRED: &'static [&'static str];
     type Builder: Builder<Self>;
 
+    /// `key` as the struct's own (or a flattened struct's) `'static` name of
+    /// it, when it is one: a buffered flattened key then costs no copy.
+    fn known_key(key: &str) -> Option<&'static str>;
+
     /// Whether `key` is one of the struct's own (or flattened) keys.
-    fn is_known(key: &str) -> bool;
+    fn is_known(key: &str) -> bool {
+        Self::known_key(key).is_some()
+    }
 
     /// Write the tag, the fields that are present and, when `with_extra`, the
     /// extra keys. A struct flattened into another is written without its
@@ -461,22 +467,22 @@ pub fn build_untagged<'de, T: Fields, E: de::Error>(entries: Vec<(Key<'de>, Cont
 
 /// Keep a flattened key until the end, when it is known whether the group is complete.
 pub fn buffer_flattened<'de, S: Source<'de>>(
-    slot: &mut Vec<(String, Value)>,
-    key: Key<'de>,
+    slot: &mut Vec<(&'static str, Value)>,
+    key: &'static str,
     source: &mut S,
 ) -> Result<(), S::Error> {
-    if slot.iter().any(|(k, _)| *k == *key) {
-        return Err(duplicate(&key));
+    if slot.iter().any(|(k, _)| *k == key) {
+        return Err(duplicate(key));
     }
     let value = source.value()?;
-    slot.push((key.into_owned(), value));
+    slot.push((key, value));
     Ok(())
 }
 
 /// The flattened `T` when all of its required keys came (`errcode` for an
 /// error); otherwise its keys go to `extra`, kept verbatim rather than lost.
 pub fn flattened<T: Fields, X: ExtraMap, E: de::Error>(
-    entries: Vec<(String, Value)>,
+    entries: Vec<(&'static str, Value)>,
     extra: &mut X,
 ) -> Result<Option<T>, E> {
     if entries.is_empty() {
@@ -485,13 +491,13 @@ pub fn flattened<T: Fields, X: ExtraMap, E: de::Error>(
     let complete = T::REQUIRED.iter().all(|required| entries.iter().any(|(k, _)| k == required));
     if !complete {
         for (key, value) in entries {
-            extra.insert_from(Key(Cow::Owned(key)), &mut ValueSource::<E>::new(value))?;
+            extra.insert_from(Key::borrowed(key), &mut ValueSource::<E>::new(value))?;
         }
         return Ok(None);
     }
     let mut builder = T::Builder::default();
     for (key, value) in entries {
-        builder.accept(Key(Cow::Owned(key)), &mut ValueSource::<E>::new(value))?;
+        builder.accept(Key::borrowed(key), &mut ValueSource::<E>::new(value))?;
     }
     builder.finish().map(Some)
 }

@@ -264,6 +264,7 @@ fn check_params(response: &UiaaResponse) -> Result<(), String> {
 
 fn check_param<P: AuthParams + Serialize>(info: &UiaaInfo) -> Result<(), String> {
     let Some(raw) = info.params.as_ref().and_then(|p| p.get(P::AUTH_TYPE)) else { return Ok(()) };
+    let raw: Value = serde_json::from_str(raw.get()).map_err(|e| format!("params.{}: {e}", P::AUTH_TYPE))?;
     let typed = match info.params::<P>() {
         Some(Ok(typed)) => typed,
         Some(Err(error)) => {
@@ -272,7 +273,7 @@ fn check_param<P: AuthParams + Serialize>(info: &UiaaInfo) -> Result<(), String>
         None => return Ok(()),
     };
     let back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
-    same_value(raw, &back).map_err(|e| format!("params.{}: {e}", P::AUTH_TYPE))
+    same_value(&raw, &back).map_err(|e| format!("params.{}: {e}", P::AUTH_TYPE))
 }
 
 fn check_json(sample: &Sample<'_>) -> Verdict {

@@ -4,8 +4,8 @@
 //! refused with the JSON path of the fault.
 
 use matrix_uia::{
-    AuthData, AuthFlow, AuthType, ErrorKind, FromHttpError, Password, StandardError, TermsParams, UiaRequest,
-    UiaaInfo, UiaaResponse, UserIdentifier, from_json_slice,
+    AuthData, AuthFlow, AuthType, ErrorKind, FromHttpError, JsonObject, Password, RawParams, StandardError,
+    TermsParams, UiaRequest, UiaaInfo, UiaaResponse, UserIdentifier, from_json_slice,
 };
 use serde_json::{Value, json};
 
@@ -252,6 +252,46 @@ fn typed_params_are_read_by_auth_type() {
     let (info, _) = round_trip::<UiaaInfo>(bad);
     let error = info.params::<TermsParams>().unwrap().unwrap_err();
     assert_eq!(error.path(), "policies.p.version");
+}
+
+#[test]
+fn params_are_kept_as_sent_and_read_one_entry_at_a_time() {
+    // Spacing, key order and unknown auth types go back out byte for byte.
+    let body = br#"{"flows": [], "params": {"x.custom": {"b": 1, "a": [true]},
+        "m.login.terms": {"policies": {}}, "m.oauth": {"url": "https://example.org/old"},
+        "m.oauth": {"url": "https://example.org/new"}}}"#;
+    let info = from_json_slice::<UiaaInfo>(body).unwrap();
+    let params = info.params.as_ref().expect("params");
+    let text = std::str::from_utf8(body).unwrap();
+    assert!(text.contains(params.json()), "{}", params.json());
+    assert_eq!(params.get("x.custom").map(|p| p.get()), Some(r#"{"b": 1, "a": [true]}"#));
+    assert!(params.get("x.other").is_none());
+    // A repeated key: the last counts, as in a parsed map.
+    let oauth = info.params::<matrix_uia::OAuthParams>().unwrap().unwrap();
+    assert_eq!(oauth.url, "https://example.org/new");
+    assert_eq!(params.to_object()["m.oauth"], json!({"url": "https://example.org/new"}));
+    let written = serde_json::to_string(&info).unwrap();
+    assert!(written.contains(params.json()), "{written}");
+
+    // Equal when the objects are, whatever the spacing.
+    let compact = RawParams::from_object(&params.to_object());
+    assert_eq!(&compact, params);
+    assert_ne!(compact, RawParams::from_object(&JsonObject::new()));
+}
+
+#[test]
+fn params_that_are_not_an_object_are_refused_at_their_path() {
+    for bad in [&br#"{"flows": [], "params": [1]}"#[..], br#"{"flows": [], "params": "x"}"#] {
+        let error = from_json_slice::<UiaaInfo>(bad).unwrap_err();
+        assert_eq!(error.path(), "params");
+        assert!(error.to_string().contains("a JSON object keyed by auth type"), "{error}");
+    }
+    // The same from a `Value`, which holds no text to keep.
+    let value = json!({"flows": [], "params": {"m.oauth": {"url": "u"}}});
+    let info: UiaaInfo = matrix_uia::from_json_value(value).unwrap();
+    assert_eq!(info.params::<matrix_uia::OAuthParams>().unwrap().unwrap().url, "u");
+    let error = matrix_uia::from_json_value::<UiaaInfo>(json!({"flows": [], "params": 5})).unwrap_err();
+    assert_eq!(error.path(), "params");
 }
 
 #[test]

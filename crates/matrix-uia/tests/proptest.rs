@@ -20,9 +20,9 @@ use std::fmt::{self, Debug};
 use matrix_uia::{
     AuthData, AuthFlow, AuthType, CustomAuthData, CustomIdentifier, Dummy, EmailIdentity, ErrorKind,
     FallbackAcknowledgement, FromHttpError, JsonObject, Msisdn, OAuth, OAuth2, OAuthParams, Password,
-    PhoneNumber, PolicyDefinition, PolicyTranslation, ReCaptcha, ReCaptchaParams, RegistrationToken, Sso,
-    StandardError, Terms, TermsParams, ThirdPartyCredentials, ThirdPartyId, Token, UiaRequest, UiaaInfo,
-    UiaaResponse, UserId, UserIdentifier,
+    PhoneNumber, PolicyDefinition, PolicyTranslation, RawParams, ReCaptcha, ReCaptchaParams,
+    RegistrationToken, Sso, StandardError, Terms, TermsParams, ThirdPartyCredentials, ThirdPartyId, Token,
+    UiaRequest, UiaaInfo, UiaaResponse, UserId, UserIdentifier,
 };
 use proptest::collection::{btree_map, vec};
 use proptest::option;
@@ -392,7 +392,7 @@ fn uiaa_info(nulls: bool) -> Strat<UiaaInfo> {
     (
         vec(auth_flow(nulls), 0..3),
         opt(vec(auth_type(), 0..3)),
-        opt(params(nulls)),
+        opt(params(nulls).prop_map(|p| RawParams::from_object(&p))),
         opt(text()),
         opt(auth_error()),
         extra(nulls),
@@ -689,9 +689,10 @@ mod semantics {
         #[test]
         fn typed_params_read_back(terms in terms_params(true), oauth in oauth_params(true)) {
             let mut info = UiaaInfo::new(vec![AuthFlow::new([AuthType::Terms, AuthType::OAuth])], None);
-            let params = info.params.get_or_insert_with(JsonObject::new);
+            let mut params = JsonObject::new();
             params.insert("m.login.terms".to_owned(), serde_json::to_value(&terms).unwrap());
             params.insert("m.oauth".to_owned(), serde_json::to_value(&oauth).unwrap());
+            info.params = Some(RawParams::from_object(&params));
             let back: UiaaInfo = serde_json::from_str(&serde_json::to_string(&info).unwrap()).unwrap();
             prop_assert_eq!(back.params::<TermsParams>().unwrap().unwrap(), terms);
             prop_assert_eq!(back.params::<OAuthParams>().unwrap().unwrap(), oauth);

@@ -104,7 +104,7 @@ fn rule_no_auth_answers_401_with_flows_params_and_a_fresh_session() {
     let first = server.start(&policy, &devices());
     let second = server.start(&policy, &devices());
     assert_eq!(first.flows, policy.flows);
-    assert_eq!(first.params.as_ref().and_then(|p| p.get("m.login.terms")), Some(&json!({"policies": {}})));
+    assert_eq!(first.raw_params(&AuthType::Terms).map(|p| p.get()), Some(r#"{"policies":{}}"#));
     let id = first.session.clone().expect("a session");
     assert_eq!(id.len(), 32, "128 bits as hex");
     assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));

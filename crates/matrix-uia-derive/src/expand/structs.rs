@@ -18,7 +18,7 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
     let slots = fields.iter().map(|f| {
         let (name, ty) = (f.ident, f.ty);
         if f.attrs.flatten {
-            quote!(#name: __p::Vec<(__p::String, __p::serde_json::Value)>)
+            quote!(#name: __p::Vec<(&'static str, __p::serde_json::Value)>)
         } else {
             quote!(#name: __p::Option<#ty>)
         }
@@ -53,8 +53,8 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
     let flat_arms = flat.iter().map(|f| {
         let (name, inner) = (f.ident, f.optional);
         quote! {
-            k if <#inner as __p::Fields>::is_known(k) => {
-                __p::buffer_flattened(&mut self.#name, key, source)?;
+            if let __p::Some(k) = <#inner as __p::Fields>::known_key(&key) {
+                return __p::buffer_flattened(&mut self.#name, k, source);
             }
         }
     });
@@ -104,7 +104,7 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
     let own_keys: Vec<&String> = plain.iter().map(|f| &f.key).chain(tag.iter()).collect();
     let flat_known = flat.iter().map(|f| {
         let inner = f.optional;
-        quote!(|| <#inner as __p::Fields>::is_known(key))
+        quote!(.or_else(|| <#inner as __p::Fields>::known_key(key)))
     });
     // Keys the struct writes itself: its own, and a flattened group's when present.
     let flat_written = flat.iter().map(|f| {
@@ -140,8 +140,10 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
                 match &*key {
                     #tag_arm
                     #(#field_arms)*
-                    #(#flat_arms)*
-                    _ => __p::ExtraMap::insert_from(&mut self.#extra, key, source)?,
+                    _ => {
+                        #(#flat_arms)*
+                        __p::ExtraMap::insert_from(&mut self.#extra, key, source)?
+                    }
                 }
                 __p::Ok(())
             }
@@ -158,8 +160,11 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
             const REQUIRED: &'static [&'static str] = &[#(#required),*];
             type Builder = #builder;
 
-            fn is_known(key: &str) -> bool {
-                matches!(key, #(#own_keys)|*) #(#flat_known)*
+            fn known_key(key: &str) -> __p::Option<&'static str> {
+                match key {
+                    #(#own_keys => __p::Some(#own_keys),)*
+                    _ => __p::None #(#flat_known)*,
+                }
             }
 
             fn serialize_fields<M: __p::ser::SerializeMap>(

@@ -8,7 +8,7 @@ use std::fmt;
 use std::future::Future;
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::flow::{choose_flow, next_stage};
 use crate::{
@@ -24,7 +24,7 @@ pub struct StagePrompt<'a> {
     /// The session; put it in the `auth` dict.
     pub session: Option<&'a str>,
     /// The stage's params (the terms to show, the captcha key).
-    pub params: Option<&'a Value>,
+    pub params: Option<&'a RawValue>,
     /// Why the previous attempt failed, when it did (`M_FORBIDDEN`: wrong password).
     pub error: Option<&'a StandardError>,
     /// The whole 401 body.

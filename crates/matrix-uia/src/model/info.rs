@@ -1,11 +1,13 @@
 //! [`UiaaInfo`]: the body of a 401 that asks for authentication.
 
 use matrix_uia_derive::Uia;
+use serde_json::value::RawValue;
 
 use super::auth_type::AuthType;
 use super::error::StandardError;
 
-use crate::json::{JsonError, from_json_value};
+use super::params::RawParams;
+use crate::json::JsonError;
 use crate::{AuthParams, JsonObject};
 
 /// One way to authenticate: the stages to complete, in order.
@@ -43,9 +45,9 @@ pub struct UiaaInfo {
     /// The stages completed so far. Absent in the first 401 of a session;
     /// kept as sent (an empty list stays an empty list).
     pub completed: Option<Vec<AuthType>>,
-    /// What the client needs to know for each auth type, by auth type; read
-    /// one typed with [`UiaaInfo::params`].
-    pub params: Option<JsonObject>,
+    /// What the client needs to know for each auth type, by auth type, as
+    /// the server sent it; read one typed with [`UiaaInfo::params`].
+    pub params: Option<RawParams>,
     /// The session to pass back in every further attempt.
     pub session: Option<String>,
     /// The error of the last attempt at a stage, when it failed but may be
@@ -74,16 +76,11 @@ impl UiaaInfo {
     /// The params of `P`'s auth type, typed: `None` when the server sent none,
     /// an error naming the JSON path when they do not match `P`.
     pub fn params<P: AuthParams>(&self) -> Option<Result<P, JsonError>> {
-        let value = self.params.as_ref()?.get(P::AUTH_TYPE)?;
-        // From the borrow, without path tracking; only a failure is redone to name where.
-        match P::deserialize(value) {
-            Ok(params) => Some(Ok(params)),
-            Err(_) => Some(from_json_value(value.clone())),
-        }
+        self.params.as_ref()?.typed()
     }
 
-    /// The raw params of `auth_type`.
-    pub fn raw_params(&self, auth_type: &AuthType) -> Option<&serde_json::Value> {
+    /// The params of `auth_type`, as JSON text.
+    pub fn raw_params(&self, auth_type: &AuthType) -> Option<&RawValue> {
         self.params.as_ref()?.get(auth_type.as_str())
     }
 }

@@ -1,11 +1,135 @@
-//! Typed `params` entries of a [`crate::UiaaInfo`].
+//! The `params` of a [`crate::UiaaInfo`]: the raw object, and a typed
+//! struct for each auth type whose params the spec defines.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt;
 
 use matrix_uia_derive::Uia;
-use serde::Deserialize;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::de::{self, IgnoredAny};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 
-use crate::JsonObject;
+use crate::json::{JsonError, from_json_str};
+use crate::{AuthParams, JsonObject};
+
+/// The `params` object of a 401: what the client needs to know for each auth
+/// type, keyed by auth type, kept as the JSON text the server sent.
+///
+/// A client reads the entry of the stage it is on and no other, so the
+/// object is not parsed into a tree when the body is read (Ruma keeps it raw
+/// for the same reason): [`RawParams::typed`] parses one entry into its
+/// struct, [`RawParams::get`] finds one entry's text. Written back, the text
+/// goes out as it came.
+///
+/// Spec: [User-interactive API in the REST API](https://spec.matrix.org/latest/client-server-api/#user-interactive-api-in-the-rest-api).
+#[derive(Clone)]
+pub struct RawParams(Box<RawValue>);
+
+impl RawParams {
+    /// The params in `object`, by auth type.
+    pub fn from_object(object: &JsonObject) -> Self {
+        // A map of JSON values always serializes.
+        RawParams(serde_json::value::to_raw_value(object).unwrap_or_else(|_| empty_object()))
+    }
+
+    /// The params object as JSON text.
+    pub fn json(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The entry of `auth_type`, as JSON text; when a key repeats, the last
+    /// one counts, as when the object is parsed into a map.
+    pub fn get(&self, auth_type: &str) -> Option<&RawValue> {
+        struct Find<'k>(&'k str);
+        impl<'de> de::Visitor<'de> for Find<'_> {
+            type Value = Option<&'de RawValue>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object keyed by auth type")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut found = None;
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    if key == self.0 {
+                        found = Some(map.next_value::<&'de RawValue>()?);
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(found)
+            }
+        }
+        let mut deserializer = serde_json::Deserializer::from_str(self.0.get());
+        deserializer.deserialize_map(Find(auth_type)).ok().flatten()
+    }
+
+    /// The params of `P`'s auth type, typed: `None` when there are none, an
+    /// error naming the JSON path when they do not match `P`.
+    pub fn typed<P: AuthParams>(&self) -> Option<Result<P, JsonError>> {
+        Some(from_json_str(self.get(P::AUTH_TYPE)?.get()))
+    }
+
+    /// The params as a JSON object.
+    pub fn to_object(&self) -> JsonObject {
+        // The text was checked to be an object when it was read or made.
+        serde_json::from_str(self.0.get()).unwrap_or_default()
+    }
+}
+
+fn empty_object() -> Box<RawValue> {
+    RawValue::from_string("{}".to_owned()).unwrap_or_else(|_| unreachable!("`{{}}` is JSON"))
+}
+
+impl fmt::Debug for RawParams {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RawParams").field(&self.0.get()).finish()
+    }
+}
+
+/// The same params: the same text, or texts that parse to the same object
+/// (key order and spacing aside).
+impl PartialEq for RawParams {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get() || self.to_object() == other.to_object()
+    }
+}
+
+impl Serialize for RawParams {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawParams {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        // serde_json hands over the value's text from its first byte.
+        if !raw.get().starts_with('{') {
+            let unexpected = de::Unexpected::Other("a JSON value that is not an object");
+            return Err(de::Error::invalid_type(unexpected, &"a JSON object keyed by auth type"));
+        }
+        Ok(RawParams(raw))
+    }
+}
+
+impl JsonSchema for RawParams {
+    fn schema_name() -> Cow<'static, str> {
+        Cow::Borrowed("RawParams")
+    }
+
+    // A field's schema, not a type of the spec's: it has no page of its own.
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "additionalProperties": {"type": "object"}
+        })
+    }
+}
 
 /// The `m.login.terms` params: the policies the user must accept.
 ///

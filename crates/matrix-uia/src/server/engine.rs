@@ -10,7 +10,9 @@ use super::binding::fingerprint;
 use super::session::Session;
 use super::stages::{DummyStage, StageContext, StageOutcome, StageVerifier, TermsStage};
 use super::store::{SessionStore, StoreError};
-use crate::{AuthData, AuthFlow, AuthType, ErrorKind, JsonObject, StandardError, UiaaInfo, UiaaResponse};
+use crate::{
+    AuthData, AuthFlow, AuthType, ErrorKind, JsonObject, RawParams, StandardError, UiaaInfo, UiaaResponse,
+};
 
 /// What an endpoint offers: its flows and the params of its auth types.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -509,7 +511,7 @@ fn challenge(policy: &Policy, session: Session, error: Option<StandardError>, ro
         info.completed = Some(completed);
     }
     if !policy.params.is_empty() {
-        info.params = Some(policy.params.clone());
+        info.params = Some(RawParams::from_object(&policy.params));
     }
     info.auth_error = error;
     Decision::Respond(UiaaResponse::AuthRequired(info))

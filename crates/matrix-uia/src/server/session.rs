@@ -8,7 +8,7 @@ use crate::AuthType;
 /// what it has cost. Small on purpose: a busy server keeps many of them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
-    /// The session id: 128 bits from the OS's CSPRNG, base64url without padding.
+    /// The session id: 128 bits from the OS's CSPRNG, as 32 hex digits.
     pub id: String,
     /// SHA-256 of the request the session was started for: method, path and
     /// the body without `auth`, canonicalised (see [`super::binding`]).
