@@ -53,7 +53,7 @@ pub use model::error::{ErrorKind, StandardError};
 pub use model::identifier::{CustomIdentifier, PhoneNumber, ThirdPartyId, UserId, UserIdentifier};
 pub use model::info::{AuthFlow, UiaaInfo};
 pub use model::params::{
-    OAuthParams, PolicyDefinition, PolicyTranslation, RawParams, ReCaptchaParams, TermsParams,
+    OAuthParams, PolicyDefinition, PolicyTranslation, RawParams, ReCaptchaParams, TermsParams, Translations,
 };
 pub use model::request::UiaRequest;
 pub use model::response::{FromHttpError, UNAUTHORIZED, UiaaResponse};

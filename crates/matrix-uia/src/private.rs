@@ -27,6 +27,7 @@ use serde::ser::SerializeMap;
 use serde_json::{Map, Value};
 
 /// A map key, borrowed from the input whenever the input allows it.
+#[derive(Clone)]
 pub struct Key<'de>(Cow<'de, str>);
 
 impl<'de> Key<'de> {
@@ -117,6 +118,7 @@ impl<'de, E: de::Error> Source<'de> for ValueSource<E> {
 /// A value read before the builder existed, as the parser gave it: strings
 /// stay borrowed from the input and a map is a list of entries, so buffering
 /// costs no hashing and (for input without escapes) no string copies.
+#[derive(Clone)]
 pub enum Content<'de> {
     Null,
     Bool(bool),
@@ -292,6 +294,22 @@ impl<'de, E: de::Error> Source<'de> for ContentSource<'de, E> {
     }
 }
 
+/// The value at `source` as a `T` when it is an object that parses as one,
+/// else as the `Value` it is: for maps whose values are typed by the spec
+/// but may hold a server's own additions, kept rather than refused.
+pub fn typed_or_value<'de, T: Deserialize<'de>, S: Source<'de>>(
+    source: &mut S,
+) -> Result<Result<T, Value>, S::Error> {
+    let content: Content<'de> = source.value()?;
+    // Only an object can be a `T`; trying one costs a copy of its entry list.
+    if matches!(content, Content::Map(_)) {
+        if let Ok(typed) = ContentSource::<S::Error>::new(content.clone()).value::<T>() {
+            return Ok(Ok(typed));
+        }
+    }
+    ContentSource::new(content).value().map(Err)
+}
+
 /// A struct the derive built: its keys and its builder.
 pub trait Fields: Sized {
     /// Keys that must be present (`"type"` included, for a tagged struct).
@@ -365,7 +383,7 @@ impl ExtraMap for Map<String, Value> {
     }
 }
 
-fn duplicate<E: de::Error>(key: &str) -> E {
+pub(crate) fn duplicate<E: de::Error>(key: &str) -> E {
     E::custom(format_args!("duplicate field `{key}`"))
 }
 

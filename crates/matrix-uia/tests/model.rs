@@ -244,8 +244,8 @@ fn typed_params_are_read_by_auth_type() {
     let terms: TermsParams = info.params::<TermsParams>().expect("present").expect("valid");
     let policy = &terms.policies["privacy"];
     assert_eq!(policy.version, "1.2");
-    assert_eq!(policy.translations()["en"].url, "https://example.org/p");
-    assert_eq!(policy.translation("en").map(|t| t.name), Some("Privacy".to_owned()));
+    assert_eq!(policy.translations.languages["en"].url, "https://example.org/p");
+    assert_eq!(policy.translation("en").map(|t| t.name.as_str()), Some("Privacy"));
     assert!(info.params::<matrix_uia::OAuthParams>().is_none());
 
     let bad = json!({"flows": [], "params": {"m.login.terms": {"policies": {"p": {"version": 1}}}}});
@@ -297,12 +297,20 @@ fn params_that_are_not_an_object_are_refused_at_their_path() {
 #[test]
 fn a_policy_key_that_is_not_a_translation_is_kept_not_refused() {
     // Ruma drops such a key; refusing the whole body would be worse.
-    let body = json!({"policies": {"tos": {"version": "1", "en": {"name": "T", "url": "u"}, "foo": "bar"}}});
+    let body = json!({"policies": {"tos": {
+        "version": "1", "en": {"name": "T", "url": "u"}, "foo": "bar", "de": {"name": "T"}
+    }}});
     let (terms, back) = round_trip::<TermsParams>(body.clone());
     assert_eq!(back, body);
     let policy = &terms.policies["tos"];
-    assert_eq!(policy.translations().keys().copied().collect::<Vec<_>>(), ["en"]);
-    assert_eq!(policy.extra["foo"], "bar");
+    assert_eq!(policy.translations.languages.keys().collect::<Vec<_>>(), ["en"]);
+    assert_eq!(policy.translations.other["foo"], "bar");
+    // An object that is not a whole translation is kept as it came too.
+    assert_eq!(policy.translations.other["de"], json!({"name": "T"}));
+
+    let repeated = br#"{"policies": {"tos": {"version": "1", "en": {"name": "T", "url": "u"}, "en": 1}}}"#;
+    let error = from_json_slice::<TermsParams>(repeated).unwrap_err();
+    assert!(error.to_string().contains("duplicate field `en`"), "{error}");
 }
 
 #[test]

@@ -22,7 +22,7 @@ use matrix_uia::{
     FallbackAcknowledgement, FromHttpError, JsonObject, Msisdn, OAuth, OAuth2, OAuthParams, Password,
     PhoneNumber, PolicyDefinition, PolicyTranslation, RawParams, ReCaptcha, ReCaptchaParams,
     RegistrationToken, Sso, StandardError, Terms, TermsParams, ThirdPartyCredentials, ThirdPartyId, Token,
-    UiaRequest, UiaaInfo, UiaaResponse, UserId, UserIdentifier,
+    Translations, UiaRequest, UiaaInfo, UiaaResponse, UserId, UserIdentifier,
 };
 use proptest::collection::{btree_map, vec};
 use proptest::option;
@@ -341,14 +341,20 @@ fn policy_translation(nulls: bool) -> Strat<PolicyTranslation> {
         .boxed()
 }
 
-/// Translations are the `extra` of a policy: language codes and any other key but `version`.
+/// Translations are the `extra` of a policy: language codes and any other key
+/// but `version`; beside them, keys whose value is not a translation (leaves:
+/// an object could happen to be one).
 fn policy_definition(nulls: bool) -> Strat<PolicyDefinition> {
     let language = prop_oneof![
         select(&["en", "fr", "en-US", "zh-Hant"][..]).prop_map(String::from),
-        text().prop_map(|k| format!("x_{k}")),
+        text().prop_map(|k| format!("l_{k}")),
     ];
-    (text(), btree_map(language, policy_translation(nulls), 0..3))
-        .prop_map(|(version, translations)| PolicyDefinition::new(version, translations))
+    let other = btree_map(text().prop_map(|k| format!("o_{k}")), json_leaf(nulls), 0..2);
+    (text(), btree_map(language, policy_translation(nulls), 0..3), other)
+        .prop_map(|(version, languages, other)| PolicyDefinition {
+            version,
+            translations: Translations { languages, other: other.into_iter().collect() },
+        })
         .boxed()
 }
 

@@ -8,9 +8,11 @@ use std::fmt;
 use matrix_uia_derive::Uia;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, IgnoredAny};
+use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
+use crate::__private::{ExtraMap, Key, Source, duplicate, typed_or_value};
 use crate::json::{JsonError, from_json_str};
 use crate::{AuthParams, JsonObject};
 
@@ -149,40 +151,72 @@ pub struct TermsParams {
 ///
 /// Every key but `version` is a language code whose value is a
 /// [`PolicyTranslation`]; a key whose value is not one (a server's own
-/// addition) is kept as it came, not refused, and [`PolicyDefinition::translations`]
-/// leaves it out.
+/// addition) is kept in [`Translations::other`], not refused.
 #[derive(Clone, PartialEq, Uia)]
 pub struct PolicyDefinition {
     /// The version of the policy document.
     pub version: String,
     /// The document in each language, by language code (`en`, `fr`, `en-US`), and any other key.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub translations: Translations,
 }
 
 impl PolicyDefinition {
     /// A policy of `version` with these translations.
     pub fn new(version: impl Into<String>, translations: BTreeMap<String, PolicyTranslation>) -> Self {
-        let extra = translations
-            .into_iter()
-            .filter_map(|(language, translation)| Some((language, serde_json::to_value(translation).ok()?)))
-            .collect();
-        PolicyDefinition { version: version.into(), extra }
-    }
-
-    /// The document in each language, by language code: the entries that are translations.
-    pub fn translations(&self) -> BTreeMap<&str, PolicyTranslation> {
-        self.extra
-            .iter()
-            .filter_map(|(language, value)| {
-                Some((language.as_str(), PolicyTranslation::deserialize(value).ok()?))
-            })
-            .collect()
+        PolicyDefinition {
+            version: version.into(),
+            translations: Translations { languages: translations, other: JsonObject::new() },
+        }
     }
 
     /// The document in `language`, if there is one.
-    pub fn translation(&self, language: &str) -> Option<PolicyTranslation> {
-        PolicyTranslation::deserialize(self.extra.get(language)?).ok()
+    pub fn translation(&self, language: &str) -> Option<&PolicyTranslation> {
+        self.translations.languages.get(language)
+    }
+}
+
+/// The keys of a policy beside `version`: its translations, typed, and any
+/// key whose value is not a translation, kept as it came.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Translations {
+    /// The document in each language, by language code.
+    pub languages: BTreeMap<String, PolicyTranslation>,
+    /// Keys whose value is not a translation (Ruma drops them).
+    pub other: JsonObject,
+}
+
+impl ExtraMap for Translations {
+    fn insert_from<'de, S: Source<'de>>(&mut self, key: Key<'de>, source: &mut S) -> Result<(), S::Error> {
+        if self.languages.contains_key(&*key) || self.other.contains_key(&*key) {
+            return Err(duplicate(&key));
+        }
+        match typed_or_value::<PolicyTranslation, S>(source)? {
+            Ok(translation) => {
+                self.languages.insert(key.into_owned(), translation);
+            }
+            Err(value) => {
+                self.other.insert(key.into_owned(), value);
+            }
+        }
+        Ok(())
+    }
+
+    fn serialize_into<M: SerializeMap>(
+        &self,
+        map: &mut M,
+        written: &dyn Fn(&str) -> bool,
+    ) -> Result<(), M::Error> {
+        for (language, translation) in &self.languages {
+            if !written(language) {
+                map.serialize_entry(language, translation)?;
+            }
+        }
+        self.other.serialize_into(map, written)
+    }
+
+    fn additional_properties(generator: &mut SchemaGenerator) -> serde_json::Value {
+        generator.subschema_for::<PolicyTranslation>().to_value()
     }
 }
 
