@@ -297,17 +297,81 @@ impl<'de, E: de::Error> Source<'de> for ContentSource<'de, E> {
 /// The value at `source` as a `T` when it is an object that parses as one,
 /// else as the `Value` it is: for maps whose values are typed by the spec
 /// but may hold a server's own additions, kept rather than refused.
-pub fn typed_or_value<'de, T: Deserialize<'de>, S: Source<'de>>(
-    source: &mut S,
-) -> Result<Result<T, Value>, S::Error> {
-    let content: Content<'de> = source.value()?;
-    // Only an object can be a `T`; trying one costs a copy of its entry list.
-    if matches!(content, Content::Map(_)) {
-        if let Ok(typed) = ContentSource::<S::Error>::new(content.clone()).value::<T>() {
-            return Ok(Ok(typed));
+pub fn typed_or_value<'de, T: Fields, S: Source<'de>>(source: &mut S) -> Result<Result<T, Value>, S::Error> {
+    source.value::<TypedOrValue<T>>().map(|v| v.0)
+}
+
+struct TypedOrValue<T>(Result<T, Value>);
+
+impl<'de, T: Fields> Deserialize<'de> for TypedOrValue<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor<T>(PhantomData<T>);
+
+        fn kept<T, E>(value: impl Into<Value>) -> Result<TypedOrValue<T>, E> {
+            Ok(TypedOrValue(Err(value.into())))
         }
+
+        impl<'de, T: Fields> de::Visitor<'de> for Visitor<T> {
+            type Value = TypedOrValue<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                kept(Value::Null)
+            }
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                kept(Value::Null)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+                kept(v)
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                kept(v)
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                kept(v)
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+                kept(v)
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                kept(v)
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                kept(v)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                kept(Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?)
+            }
+
+            /// Stream the object into `T`'s builder, journaling each entry as
+            /// it came (strings stay borrowed, so a scalar's copy is free);
+            /// when `T` refuses it, the journal becomes the kept `Value`.
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut builder = T::Builder::default();
+                let mut fits = true;
+                let mut journal = Vec::new();
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    let content: Content<'de> = map.next_value()?;
+                    if fits {
+                        let mut source = ContentSource::<A::Error>::new(content.clone());
+                        fits = builder.accept(key.clone(), &mut source).is_ok();
+                    }
+                    journal.push((key, content));
+                }
+                if fits {
+                    if let Ok(typed) = builder.finish::<A::Error>() {
+                        return Ok(TypedOrValue(Ok(typed)));
+                    }
+                }
+                kept(Value::deserialize(ContentDeserializer::<A::Error>(Content::Map(journal), PhantomData))?)
+            }
+        }
+
+        deserializer.deserialize_any(Visitor(PhantomData))
     }
-    ContentSource::new(content).value().map(Err)
 }
 
 /// A struct the derive built: its keys and its builder.
