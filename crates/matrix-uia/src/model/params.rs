@@ -207,11 +207,8 @@ impl ExtraMap for Translations {
         map: &mut M,
         written: &dyn Fn(&str) -> bool,
     ) -> Result<(), M::Error> {
-        for (language, translation) in &self.languages {
-            if !written(language) {
-                map.serialize_entry(language, translation)?;
-            }
-        }
+        let mut languages = self.languages.iter().filter(|(language, _)| !written(language));
+        languages.try_for_each(|(language, translation)| map.serialize_entry(language, translation))?;
         self.other.serialize_into(map, written)
     }
 
