@@ -22,10 +22,9 @@
 
 mod support;
 
-use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -34,7 +33,7 @@ use matrix_uia::server::{Session, SessionStore};
 use serde_json::{Value, json};
 use support::app::Homeserver;
 use support::http::post_json;
-use support::interop::{unavailable, work_dir};
+use support::interop::{run, unavailable, work_dir};
 use support::serve;
 
 /// What is skipped, or fails under `MATRIX_UIA_INTEROP=require`.
@@ -47,8 +46,6 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const INSTALL_TIMEOUT: Duration = Duration::from_secs(300);
 /// How long one script may take (2 to 5 s here); it then gets SIGTERM, and SIGKILL.
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(120);
-/// How long a SIGTERMed child has to exit (Playwright closes its browser on SIGTERM).
-const GRACE: Duration = Duration::from_secs(10);
 
 const LOGIN: &str = "/_matrix/client/v3/login";
 const REGISTER: &str = "/_matrix/client/v3/register";
@@ -64,62 +61,6 @@ fn artifacts() -> PathBuf {
     let dir = target.join("interop-artifacts");
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// Run `command` with no input, killing it after `timeout`: SIGTERM first,
-/// then SIGKILL after [`GRACE`]. Its output, or what went wrong with the tail
-/// of its stdout and stderr.
-fn run_with_timeout(command: &mut Command, timeout: Duration) -> Result<Output, String> {
-    let line = format!("{command:?}");
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start {line}: {e}"))?;
-    let reader = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            bytes
-        })
-    };
-    let stdout = reader(Box::new(child.stdout.take().unwrap()));
-    let stderr = reader(Box::new(child.stderr.take().unwrap()));
-    let started = Instant::now();
-    let mut timed_out = false;
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| format!("{line}: {e}"))? {
-            break status;
-        }
-        let waited = started.elapsed();
-        if waited >= timeout + GRACE {
-            let _ = child.kill();
-            break child.wait().map_err(|e| format!("{line}: {e}"))?;
-        }
-        if waited >= timeout && !timed_out {
-            timed_out = true;
-            // SIGTERM by pid: the child is ours, and Node closes Chromium on it.
-            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let output = Output {
-        status,
-        stdout: stdout.join().unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
-    };
-    if status.success() && !timed_out {
-        return Ok(output);
-    }
-    let tail = |bytes: &[u8]| {
-        let text = String::from_utf8_lossy(bytes);
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(40)..].join("\n")
-    };
-    let how =
-        if timed_out { format!("timed out after {timeout:?}") } else { format!("exited with {status}") };
-    Err(format!("{line} {how}\n--- stdout\n{}\n--- stderr\n{}", tail(&output.stdout), tail(&output.stderr)))
 }
 
 /// Node and the installed packages, set up once for all the tests.
@@ -141,14 +82,14 @@ fn js() -> Option<&'static Js> {
 
 fn set_up() -> Result<Js, String> {
     let quick = Duration::from_secs(30);
-    let version = run_with_timeout(Command::new("node").arg("--version"), quick)
+    let version = run(Command::new("node").arg("--version"), quick)
         .map_err(|e| format!("{e}\ninstall Node.js {NODE_MAJOR} or later with npm"))?;
     let version = String::from_utf8_lossy(&version.stdout).trim().to_owned();
     let major = version.trim_start_matches('v').split('.').next().and_then(|m| m.parse::<u32>().ok());
     if major.is_none_or(|m| m < NODE_MAJOR) {
         return Err(format!("node {version} is too old: matrix-js-sdk needs Node.js {NODE_MAJOR} or later"));
     }
-    run_with_timeout(Command::new("npm").arg("--version"), quick)
+    run(Command::new("npm").arg("--version"), quick)
         .map_err(|e| format!("{e}\ninstall npm beside node {version}"))?;
 
     let dir = work_dir("js");
@@ -172,7 +113,7 @@ fn set_up() -> Result<Js, String> {
     } else {
         let _ = std::fs::remove_file(&stamp);
         let started = Instant::now();
-        run_with_timeout(
+        run(
             Command::new("npm")
                 .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"])
                 .current_dir(&dir)
@@ -190,11 +131,8 @@ impl Js {
     /// Run `script` with `args`; its one JSON line, which must say `ok`.
     fn run(&self, script: &str, args: &[&str]) -> Value {
         let started = Instant::now();
-        let output = run_with_timeout(
-            Command::new("node").arg(script).args(args).current_dir(&self.dir),
-            SCRIPT_TIMEOUT,
-        )
-        .unwrap_or_else(|e| panic!("{script} failed: {e}"));
+        let output = run(Command::new("node").arg(script).args(args).current_dir(&self.dir), SCRIPT_TIMEOUT)
+            .unwrap_or_else(|e| panic!("{script} failed: {e}"));
         eprintln!("{script} took {:.1?}", started.elapsed());
         let stdout = String::from_utf8_lossy(&output.stdout);
         let line = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default();

@@ -40,6 +40,10 @@ const SYNAPSE_VERSION: &str = "1.163.2";
 const WHAT: &str = "the Synapse interop test";
 /// How long Synapse may take to answer `/versions` (about 3 s on the probe's machine).
 const START_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long `pip install` may take (35 to 90 s here).
+const INSTALL_TIMEOUT: Duration = Duration::from_secs(300);
+/// How long a quick set-up command may take (a version check, the config).
+const QUICK: Duration = Duration::from_secs(60);
 
 const USER: &str = "alice";
 const PASSWORD: &str = "first password of alice";
@@ -94,7 +98,7 @@ fn the_client_driver_against_synapse() {
 
 /// `python3`, if it is 3.10 or later (Synapse 1.163 needs it).
 fn find_python() -> Result<PathBuf, String> {
-    let output = run(Command::new("python3").args(["-c", "import sys; print(*sys.version_info[:2])"]))
+    let output = run(Command::new("python3").args(["-c", "import sys; print(*sys.version_info[:2])"]), QUICK)
         .map_err(|e| format!("no usable python3: {e}"))?;
     let version = String::from_utf8_lossy(&output.stdout).trim().to_owned();
     let numbers: Vec<u32> = version.split(' ').filter_map(|n| n.parse().ok()).collect();
@@ -150,12 +154,15 @@ const STAGING: &str = "venv.partial.";
 
 /// Create a venv at `staging`, pip-install `wanted` into it and write the marker.
 fn build_venv(system_python: &Path, staging: &Path, wanted: &str) -> Result<(), String> {
-    run(Command::new(system_python).arg("-m").arg("venv").arg(staging))
+    run(Command::new(system_python).arg("-m").arg("venv").arg(staging), QUICK)
         .map_err(|e| format!("cannot create a virtualenv: {e}"))?;
     // `python -m pip`, not `bin/pip`: the scripts name the staging path, which goes away.
     let python = staging.join("bin/python");
-    run(Command::new(python).args(["-m", "pip", "install", "--progress-bar", "off", wanted]))
-        .map_err(|e| format!("pip cannot install {wanted} (is PyPI reachable?): {e}"))?;
+    run(
+        Command::new(python).args(["-m", "pip", "install", "--progress-bar", "off", wanted]),
+        INSTALL_TIMEOUT,
+    )
+    .map_err(|e| format!("pip cannot install {wanted} (is PyPI reachable?): {e}"))?;
     let marker = staging.join(MARKER);
     fs::write(&marker, wanted).map_err(|e| format!("cannot write {}: {e}", marker.display()))?;
     if !is_installed(staging, wanted) {
@@ -224,17 +231,20 @@ impl Synapse {
             .unwrap_or_else(|e| panic!("cannot create Synapse's data directory: {e}"));
         let started = Instant::now();
         let config = dir.path().join("homeserver.yaml");
-        run(Command::new(python)
-            .args(["-m", "synapse.app.homeserver", "--server-name", "localhost", "--config-path"])
-            .arg(&config)
-            .arg("--data-directory")
-            .arg(dir.path())
-            .args(["--generate-config", "--report-stats=no"])
-            .current_dir(dir.path()))
+        run(
+            Command::new(python)
+                .args(["-m", "synapse.app.homeserver", "--server-name", "localhost", "--config-path"])
+                .arg(&config)
+                .arg("--data-directory")
+                .arg(dir.path())
+                .args(["--generate-config", "--report-stats=no"])
+                .current_dir(dir.path()),
+            QUICK,
+        )
         .unwrap_or_else(|e| panic!("Synapse cannot generate its config: {e}"));
         let port = free_port();
         let configure = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/synapse/configure.py");
-        run(Command::new(python).arg(&configure).arg(dir.path()).arg(port.to_string()))
+        run(Command::new(python).arg(&configure).arg(dir.path()).arg(port.to_string()), QUICK)
             .unwrap_or_else(|e| panic!("configure.py cannot rewrite Synapse's config: {e}"));
 
         let log_path = dir.path().join("synapse.log");

@@ -4,8 +4,10 @@
 //! `.ci/run` sets, the same situation fails the test, because there the
 //! interop run is the proof.
 
+use std::io::Read;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// Whether a missing peer fails the test rather than skipping it.
 pub fn required() -> bool {
@@ -31,23 +33,61 @@ pub fn work_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// Run a set-up command; on failure, the command line and the tail of its
-/// output, for the skip message or the panic.
-pub fn run(command: &mut Command) -> Result<Output, String> {
+/// How long a SIGTERMed child has to exit (Playwright closes its browser on SIGTERM).
+const GRACE: Duration = Duration::from_secs(10);
+
+/// Run `command` with no input, killing it after `timeout`: SIGTERM first,
+/// then SIGKILL after [`GRACE`]. Its output, or what went wrong with the tail
+/// of its stdout and stderr.
+pub fn run(command: &mut Command, timeout: Duration) -> Result<Output, String> {
     let line = format!("{command:?}");
-    let output = command.output().map_err(|e| format!("cannot start {line}: {e}"))?;
-    if output.status.success() {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {line}: {e}"))?;
+    let reader = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = reader(Box::new(child.stdout.take().unwrap()));
+    let stderr = reader(Box::new(child.stderr.take().unwrap()));
+    let started = Instant::now();
+    let mut timed_out = false;
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| format!("{line}: {e}"))? {
+            break status;
+        }
+        let waited = started.elapsed();
+        if waited >= timeout + GRACE {
+            let _ = child.kill();
+            break child.wait().map_err(|e| format!("{line}: {e}"))?;
+        }
+        if waited >= timeout && !timed_out {
+            timed_out = true;
+            // SIGTERM by pid: the child is ours, and Node closes Chromium on it.
+            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let output = Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    };
+    if status.success() && !timed_out {
         return Ok(output);
     }
     let tail = |bytes: &[u8]| {
         let text = String::from_utf8_lossy(bytes);
         let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(20)..].join("\n")
+        lines[lines.len().saturating_sub(40)..].join("\n")
     };
-    Err(format!(
-        "{line} exited with {}\n--- stdout\n{}\n--- stderr\n{}",
-        output.status,
-        tail(&output.stdout),
-        tail(&output.stderr)
-    ))
+    let how =
+        if timed_out { format!("timed out after {timeout:?}") } else { format!("exited with {status}") };
+    Err(format!("{line} {how}\n--- stdout\n{}\n--- stderr\n{}", tail(&output.stdout), tail(&output.stderr)))
 }
