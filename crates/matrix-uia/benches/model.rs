@@ -16,41 +16,23 @@
 //! UIA_BENCH_SUMMARY_ONLY=1 cargo bench -p matrix-uia --bench model   # the summary alone (~10 s)
 //! ```
 
+#[path = "support/harness.rs"]
+mod harness;
+
 use std::fmt::Write as _;
 use std::hint::black_box;
-use std::path::PathBuf;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Duration;
 
-use criterion::{Criterion, Throughput};
+use criterion::Criterion;
+use harness::{CriterionMedians, Op, Run, Timing, bench_group, example, interleaved, mbps};
 use matrix_uia::{AuthData, StandardError, TermsParams, UiaaInfo, UiaaResponse};
 use serde::Serialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::Value;
 
-const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../generated/examples/");
-
-/// Criterion's settings for every group: 2 cores and a noisy VM, so short
-/// warm-ups, and few enough samples that the whole run stays near 2 minutes.
+/// Criterion's warm-up for every group (the rest of its settings are the
+/// harness's): short, so that the whole run stays near 2 minutes.
 const WARM_UP: Duration = Duration::from_millis(500);
-const MEASUREMENT: Duration = Duration::from_millis(2000);
-const SAMPLES: usize = 50;
-
-/// The summary: how many rounds (each runs every function of a body once, in
-/// a rotating order) and how long one timed batch lasts.
-const ROUNDS: usize = 801;
-const BATCH: Duration = Duration::from_micros(300);
-
-/// One timed function: runs its operation `n` times.
-struct Op {
-    name: &'static str,
-    run: Box<dyn Fn(u64)>,
-}
-
-impl Op {
-    fn new(name: &'static str, run: impl Fn(u64) + 'static) -> Self {
-        Op { name, run: Box::new(run) }
-    }
-}
 
 /// One spec body and what is measured on it.
 struct Case {
@@ -62,12 +44,6 @@ struct Case {
     ops: Vec<Op>,
     /// Functions whose throughput is not the body's (criterion group `<group>_extra`).
     extra: Vec<Op>,
-}
-
-fn example(path: &str) -> &'static [u8] {
-    let path = format!("{EXAMPLES}{path}");
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
-    Box::leak(bytes.into_boxed_slice())
 }
 
 /// The text of `body` with its top-level `"type"` entry moved last. The
@@ -208,78 +184,11 @@ fn cases() -> Vec<Case> {
 
 fn run_criterion(c: &mut Criterion, cases: &[Case]) {
     for case in cases {
-        let mut group = c.benchmark_group(case.group);
-        group.warm_up_time(WARM_UP).measurement_time(MEASUREMENT).sample_size(SAMPLES);
-        group.throughput(Throughput::Bytes(case.bytes.len() as u64));
-        for op in &case.ops {
-            group.bench_function(op.name, |b| b.iter_custom(|iters| timed(op, iters)));
-        }
-        group.finish();
+        bench_group(c, case.group, WARM_UP, Some(case.bytes.len()), &case.ops);
         if !case.extra.is_empty() {
-            let mut group = c.benchmark_group(format!("{}_extra", case.group));
-            group.warm_up_time(WARM_UP).measurement_time(MEASUREMENT).sample_size(SAMPLES);
-            for op in &case.extra {
-                group.bench_function(op.name, |b| b.iter_custom(|iters| timed(op, iters)));
-            }
-            group.finish();
+            bench_group(c, format!("{}_extra", case.group), WARM_UP, None, &case.extra);
         }
     }
-}
-
-fn timed(op: &Op, iters: u64) -> Duration {
-    let start = Instant::now();
-    (op.run)(iters);
-    start.elapsed()
-}
-
-/// How many iterations of `op` take about `BATCH`.
-fn calibrate(op: &Op) -> u64 {
-    let mut n = 1u64;
-    loop {
-        let elapsed = timed(op, n);
-        if elapsed >= BATCH / 8 || n >= 1 << 30 {
-            let per = elapsed.as_secs_f64() / n as f64;
-            return ((BATCH.as_secs_f64() / per) as u64).max(1);
-        }
-        n *= 2;
-    }
-}
-
-/// Per-iteration time of every op: median, first and third quartile, in ns.
-struct Timing {
-    median: f64,
-    q1: f64,
-    q3: f64,
-}
-
-/// Time all `ops` together: each round runs every op once, starting from a
-/// different op each round, so drift and noise are shared out evenly.
-fn interleaved(ops: &[&Op]) -> Vec<Timing> {
-    for op in ops {
-        timed(op, calibrate(op)); // warm up
-    }
-    let iters: Vec<u64> = ops.iter().map(|op| calibrate(op)).collect();
-    let mut samples = vec![Vec::with_capacity(ROUNDS); ops.len()];
-    for round in 0..ROUNDS {
-        for k in 0..ops.len() {
-            let i = (round + k) % ops.len();
-            let elapsed = timed(ops[i], iters[i]);
-            samples[i].push(elapsed.as_nanos() as f64 / iters[i] as f64);
-        }
-    }
-    samples
-        .into_iter()
-        .map(|mut s| {
-            s.sort_by(f64::total_cmp);
-            let at = |q: f64| s[((s.len() - 1) as f64 * q).round() as usize];
-            Timing { median: at(0.5), q1: at(0.25), q3: at(0.75) }
-        })
-        .collect()
-}
-
-/// MB/s (10^6 bytes a second) of `bytes` done in `ns`.
-fn mbps(bytes: usize, ns: f64) -> f64 {
-    bytes as f64 * 1e3 / ns
 }
 
 fn summary(cases: &[&Case]) -> String {
@@ -287,11 +196,7 @@ fn summary(cases: &[&Case]) -> String {
     let mut notes = String::new();
     let mut worst_spread: (f64, String) = (0.0, String::new());
     let w = &mut out;
-    let _ = writeln!(
-        w,
-        "\nSummary: interleaved medians of {ROUNDS} batches of ~{}µs per function.",
-        BATCH.as_micros()
-    );
+    let _ = writeln!(w, "{}", harness::summary_title());
     let _ = writeln!(w, "MB/s = 10^6 bytes/s of the body as checked in (pretty-printed, 2-space indent).");
     let _ = writeln!(w, "typed/Value = speed of typed parse over Value parse (target > 1.00×);");
     let _ = writeln!(w, "typed÷floor = time of typed parse over IgnoredAny (target ≤ 2.00×).\n");
@@ -302,7 +207,7 @@ fn summary(cases: &[&Case]) -> String {
     let _ = writeln!(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
     for case in cases {
         let ops: Vec<&Op> = case.ops.iter().chain(&case.extra).collect();
-        let timings = interleaved(&ops);
+        let timings: Vec<Timing> = interleaved(&ops).iter().map(|s| Timing::of(s)).collect();
         let ns = |name: &str| ops.iter().position(|op| op.name == name).map(|i| &timings[i]);
         let speed = |name: &str| ns(name).map(|t| mbps(case.bytes.len(), t.median));
         let cell = |name: &str| speed(name).map_or_else(|| "–".to_owned(), |v| format!("{v:.0} MB/s"));
@@ -373,21 +278,8 @@ fn summary(cases: &[&Case]) -> String {
 }
 
 /// Criterion's medians of this run, read back from its output directory.
-fn criterion_medians(cases: &[&Case], started: SystemTime) -> Option<String> {
-    let dir = match (std::env::var_os("CRITERION_HOME"), std::env::var_os("CARGO_TARGET_DIR")) {
-        (Some(home), _) => PathBuf::from(home),
-        (None, Some(target)) => PathBuf::from(target).join("criterion"),
-        // The bench runs as `<target>/<profile>/deps/model-<hash>`.
-        (None, None) => std::env::current_exe().ok()?.parent()?.parent()?.parent()?.join("criterion"),
-    };
-    let median = |group: &str, op: &str| -> Option<f64> {
-        let path = dir.join(group).join(op).join("new").join("estimates.json");
-        if std::fs::metadata(&path).ok()?.modified().ok()? < started {
-            return None; // not from this run
-        }
-        let estimates: Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-        estimates["median"]["point_estimate"].as_f64()
-    };
+fn criterion_medians(cases: &[&Case], medians: &CriterionMedians) -> Option<String> {
+    let median = |group: &str, op: &str| medians.get(group, op);
     let names =
         ["typed_parse", "value_parse", "ignored_any", "typed_serialize", "value_serialize", "from_http"];
     let mut out = String::from("Criterion medians of this run (ns/iter):\n\n| body |");
@@ -423,77 +315,24 @@ fn criterion_medians(cases: &[&Case], started: SystemTime) -> Option<String> {
     any.then_some(out)
 }
 
-/// Criterion's positional filter, if any (its flags that take a value are skipped).
-fn filter() -> Option<String> {
-    const VALUED: &[&str] = &[
-        "-c",
-        "--color",
-        "-s",
-        "--save-baseline",
-        "-b",
-        "--baseline",
-        "--baseline-lenient",
-        "--format",
-        "--profile-time",
-        "--load-baseline",
-        "--sample-size",
-        "--warm-up-time",
-        "--measurement-time",
-        "--nresamples",
-        "--noise-threshold",
-        "--confidence-level",
-        "--significance-level",
-        "--plotting-backend",
-        "--output-format",
-    ];
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        if VALUED.contains(&arg.as_str()) {
-            args.next();
-        } else if !arg.starts_with('-') {
-            return Some(arg);
-        }
-    }
-    None
-}
-
 fn main() {
-    let started = SystemTime::now();
-    let args: Vec<String> = std::env::args().collect();
-    let has = |flag: &str| args.iter().any(|a| a == flag);
-    // `cargo test --benches` runs this without `--bench`: criterion then runs
-    // each function once as a test, and the summary is skipped.
-    let benchmarking = has("--bench")
-        && !has("--list")
-        && !has("--test")
-        && !args.iter().any(|a| a.starts_with("--profile-time"));
-    let summary_only = std::env::var_os("UIA_BENCH_SUMMARY_ONLY").is_some_and(|v| !v.is_empty() && v != "0");
-
+    let run = Run::new("UIA_BENCH_SUMMARY_ONLY");
     let cases = cases();
-    if !summary_only {
-        let mut criterion = Criterion::default().configure_from_args();
-        run_criterion(&mut criterion, &cases);
-        criterion.final_summary();
-    }
-    if !benchmarking {
+    run.criterion(|criterion| run_criterion(criterion, &cases));
+    if !run.benchmarking {
         return;
     }
 
-    let filter = filter();
-    let selected: Vec<&Case> = cases
-        .iter()
-        .filter(|case| {
-            filter.as_deref().is_none_or(|f| {
-                let ids = case.ops.iter().map(|op| format!("{}/{}", case.group, op.name));
-                let extra = case.extra.iter().map(|op| format!("{}_extra/{}", case.group, op.name));
-                ids.chain(extra).any(|id| id.contains(f))
-            })
-        })
-        .collect();
+    let selected = harness::selected(&cases, |case| {
+        let ids = case.ops.iter().map(|op| format!("{}/{}", case.group, op.name));
+        let extra = case.extra.iter().map(|op| format!("{}_extra/{}", case.group, op.name));
+        ids.chain(extra).collect()
+    });
     println!("{}", summary(&selected));
-    if !summary_only && let Some(table) = criterion_medians(&selected, started) {
+    if let Some(medians) = run.criterion_medians()
+        && let Some(table) = criterion_medians(&selected, &medians)
+    {
         println!("{table}");
     }
-    let took = started.elapsed().map_or(0.0, |d| d.as_secs_f64());
-    println!("(the whole run took {took:.0} s)");
+    run.print_duration();
 }

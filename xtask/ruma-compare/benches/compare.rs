@@ -26,19 +26,21 @@
 //!     xtask/ruma-compare/target/release/deps/compare-<hash> --bench
 //! ```
 
+#[path = "../../../crates/matrix-uia/benches/support/harness.rs"]
+mod harness;
+
 use std::fmt::Write as _;
 use std::hint::black_box;
-use std::path::PathBuf;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Duration;
 
-use criterion::{Criterion, Throughput};
+use criterion::Criterion;
+use harness::{CriterionMedians, Op, Run, Timing, bench_group, example, interleaved, mbps, timed};
 use matrix_uia as uia;
 use ruma_client_api::uiaa as ruma;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../generated/examples/");
 const SEED_401: &str =
     "client_server_api/user-interactive-authentication-api/user-interactive-api-in-the-rest-api/4.json";
 const PASSWORD: &str = "client_server_api.v1/authentication-types/password-based/2.json";
@@ -47,34 +49,15 @@ const TERMS_401: &str = "client_server_api.v1/authentication-types/terms-of-serv
 /// matrix-uia must be at least this much faster than Ruma on the headline bodies.
 const TARGET: f64 = 1.2;
 
-/// Criterion's settings for every group: 2 cores and a noisy VM, so short
-/// warm-ups, and few enough samples that the whole run stays near a minute.
+/// Criterion's warm-up for every group (the rest of its settings are the
+/// harness's): short, so that the whole run stays near a minute.
 const WARM_UP: Duration = Duration::from_millis(400);
-const MEASUREMENT: Duration = Duration::from_millis(2000);
-const SAMPLES: usize = 50;
-
-/// The summary: how many rounds (each runs every function of a body once, in
-/// a rotating order) and how long one timed batch lasts.
-const ROUNDS: usize = 801;
-const BATCH: Duration = Duration::from_micros(300);
 
 /// The functions timed for every body; `uia_*` and `ruma_*` pair up.
 const UIA_PARSE: &str = "uia_parse";
 const RUMA_PARSE: &str = "ruma_parse";
 const UIA_SER: &str = "uia_serialize";
 const RUMA_SER: &str = "ruma_serialize";
-
-/// One timed function: runs its operation `n` times.
-struct Op {
-    name: &'static str,
-    run: Box<dyn Fn(u64)>,
-}
-
-impl Op {
-    fn new(name: &'static str, run: impl Fn(u64) + 'static) -> Self {
-        Op { name, run: Box::new(run) }
-    }
-}
 
 /// One body and what is measured on it.
 struct Case {
@@ -90,12 +73,6 @@ struct Case {
     ops: Vec<Op>,
     /// Said of the body before timing: rejections, round-trip differences.
     checks: Vec<String>,
-}
-
-fn example(path: &str) -> &'static [u8] {
-    let path = format!("{EXAMPLES}{path}");
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
-    Box::leak(bytes.into_boxed_slice())
 }
 
 /// `params["m.login.terms"]` of the terms 401, written as the examples are
@@ -388,63 +365,8 @@ fn position_of_version(written: &str) -> &'static str {
 
 fn run_criterion(c: &mut Criterion, cases: &[Case]) {
     for case in cases {
-        let mut group = c.benchmark_group(case.group);
-        group.warm_up_time(WARM_UP).measurement_time(MEASUREMENT).sample_size(SAMPLES);
-        group.throughput(Throughput::Bytes(case.bytes.len() as u64));
-        for op in &case.ops {
-            group.bench_function(op.name, |b| b.iter_custom(|iters| timed(op, iters)));
-        }
-        group.finish();
+        bench_group(c, case.group, WARM_UP, Some(case.bytes.len()), &case.ops);
     }
-}
-
-fn timed(op: &Op, iters: u64) -> Duration {
-    let start = Instant::now();
-    (op.run)(iters);
-    start.elapsed()
-}
-
-/// How many iterations of `op` take about `BATCH`.
-fn calibrate(op: &Op) -> u64 {
-    let mut n = 1u64;
-    loop {
-        let elapsed = timed(op, n);
-        if elapsed >= BATCH / 8 || n >= 1 << 30 {
-            let per = elapsed.as_secs_f64() / n as f64;
-            return ((BATCH.as_secs_f64() / per) as u64).max(1);
-        }
-        n *= 2;
-    }
-}
-
-/// The per-iteration times (ns) of every op in every round.
-fn interleaved(ops: &[Op]) -> Vec<Vec<f64>> {
-    for op in ops {
-        timed(op, calibrate(op)); // warm up
-    }
-    let iters: Vec<u64> = ops.iter().map(calibrate).collect();
-    let mut samples = vec![Vec::with_capacity(ROUNDS); ops.len()];
-    for round in 0..ROUNDS {
-        for k in 0..ops.len() {
-            let i = (round + k) % ops.len();
-            let elapsed = timed(&ops[i], iters[i]);
-            samples[i].push(elapsed.as_nanos() as f64 / iters[i] as f64);
-        }
-    }
-    samples
-}
-
-/// The first quartile, median and third quartile of `values`.
-fn quartiles(values: &[f64]) -> [f64; 3] {
-    let mut s = values.to_vec();
-    s.sort_by(f64::total_cmp);
-    let at = |q: f64| s[((s.len() - 1) as f64 * q).round() as usize];
-    [at(0.25), at(0.5), at(0.75)]
-}
-
-/// MB/s (10^6 bytes a second) of `bytes` done in `ns`.
-fn mbps(bytes: usize, ns: f64) -> f64 {
-    bytes as f64 * 1e3 / ns
 }
 
 /// The speed-up of matrix-uia over Ruma, and whether it misses the target.
@@ -461,11 +383,7 @@ fn summary(cases: &[&Case]) -> (String, Vec<String>) {
     let mut notes = String::new();
     let mut misses = Vec::new();
     let w = &mut out;
-    let _ = writeln!(
-        w,
-        "\nSummary: interleaved medians of {ROUNDS} batches of ~{}µs per function.",
-        BATCH.as_micros()
-    );
+    let _ = writeln!(w, "{}", harness::summary_title());
     let _ = writeln!(
         w,
         "MB/s = 10^6 bytes/s of the input body (pretty-printed, 2-space indent), for parse and serialize alike;"
@@ -480,18 +398,18 @@ fn summary(cases: &[&Case]) -> (String, Vec<String>) {
     );
     let _ = writeln!(w, "|---|---|---|--:|--:|--:|--:|--:|--:|--:|");
     for case in cases {
-        let samples = interleaved(&case.ops);
+        let samples = interleaved(&case.ops.iter().collect::<Vec<_>>());
         let find = |name: &str| case.ops.iter().position(|op| op.name == name).map(|i| &samples[i]);
-        let median = |name: &str| find(name).map(|s| quartiles(s)[1]);
+        let median = |name: &str| find(name).map(|s| Timing::of(s).median);
         let cell = |name: &str| {
             median(name)
                 .map_or_else(|| "–".to_owned(), |ns| format!("{:.0} MB/s", mbps(case.bytes.len(), ns)))
         };
         // The ratio of the medians, and the spread of the round-by-round ratios.
-        let ratio = |uia: &str, ruma: &str| -> Option<(f64, [f64; 3])> {
+        let ratio = |uia: &str, ruma: &str| -> Option<(f64, Timing)> {
             let (u, r) = (find(uia)?, find(ruma)?);
             let paired: Vec<f64> = u.iter().zip(r).map(|(u, r)| r / u).collect();
-            Some((quartiles(r)[1] / quartiles(u)[1], quartiles(&paired)))
+            Some((Timing::of(r).median / Timing::of(u).median, Timing::of(&paired)))
         };
         let parse = ratio(UIA_PARSE, RUMA_PARSE);
         let ser = ratio(UIA_SER, RUMA_SER);
@@ -511,7 +429,7 @@ fn summary(cases: &[&Case]) -> (String, Vec<String>) {
             ratio_cell(ser.map(|s| s.0), case.headline),
         );
         for (what, r) in [("parse", parse), ("serialize", ser)] {
-            if let Some((ratio, [q1, q2, q3])) = r {
+            if let Some((ratio, Timing { q1, median: q2, q3 })) = r {
                 if case.headline && ratio < TARGET {
                     misses.push(format!("{} {what}: {ratio:.2}×", case.group));
                 }
@@ -544,28 +462,14 @@ fn summary(cases: &[&Case]) -> (String, Vec<String>) {
 }
 
 /// Criterion's medians of this run, read back from its output directory.
-fn criterion_medians(cases: &[&Case], started: SystemTime) -> Option<String> {
-    let dir = match (std::env::var_os("CRITERION_HOME"), std::env::var_os("CARGO_TARGET_DIR")) {
-        (Some(home), _) => PathBuf::from(home),
-        (None, Some(target)) => PathBuf::from(target).join("criterion"),
-        // The bench runs as `<target>/<profile>/deps/compare-<hash>`.
-        (None, None) => std::env::current_exe().ok()?.parent()?.parent()?.parent()?.join("criterion"),
-    };
-    let median = |group: &str, op: &str| -> Option<f64> {
-        let path = dir.join(group).join(op).join("new").join("estimates.json");
-        if std::fs::metadata(&path).ok()?.modified().ok()? < started {
-            return None; // not from this run
-        }
-        let estimates: Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-        estimates["median"]["point_estimate"].as_f64()
-    };
+fn criterion_medians(cases: &[&Case], medians: &CriterionMedians) -> Option<String> {
     let mut out = String::from(
         "Criterion medians of this run (ns/iter):\n\n| body | uia_parse | ruma_parse | parse uia/Ruma | uia_serialize | ruma_serialize | ser uia/Ruma |\n|---|--:|--:|--:|--:|--:|--:|\n",
     );
     let mut any = false;
     for case in cases {
         let v: Vec<Option<f64>> =
-            [UIA_PARSE, RUMA_PARSE, UIA_SER, RUMA_SER].iter().map(|op| median(case.group, op)).collect();
+            [UIA_PARSE, RUMA_PARSE, UIA_SER, RUMA_SER].iter().map(|op| medians.get(case.group, op)).collect();
         if v.iter().all(Option::is_none) {
             continue;
         }
@@ -587,52 +491,8 @@ fn criterion_medians(cases: &[&Case], started: SystemTime) -> Option<String> {
     any.then_some(out)
 }
 
-/// Criterion's positional filter, if any (its flags that take a value are skipped).
-fn filter() -> Option<String> {
-    const VALUED: &[&str] = &[
-        "-c",
-        "--color",
-        "-s",
-        "--save-baseline",
-        "-b",
-        "--baseline",
-        "--baseline-lenient",
-        "--format",
-        "--profile-time",
-        "--load-baseline",
-        "--sample-size",
-        "--warm-up-time",
-        "--measurement-time",
-        "--nresamples",
-        "--noise-threshold",
-        "--confidence-level",
-        "--significance-level",
-        "--plotting-backend",
-        "--output-format",
-    ];
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        if VALUED.contains(&arg.as_str()) {
-            args.next();
-        } else if !arg.starts_with('-') {
-            return Some(arg);
-        }
-    }
-    None
-}
-
 fn main() {
-    let started = SystemTime::now();
-    let args: Vec<String> = std::env::args().collect();
-    let has = |flag: &str| args.iter().any(|a| a == flag);
-    // `cargo test --benches` runs this without `--bench`: criterion then runs
-    // each function once as a test, and the summary is skipped.
-    let benchmarking = has("--bench")
-        && !has("--list")
-        && !has("--test")
-        && !args.iter().any(|a| a.starts_with("--profile-time"));
-    let summary_only =
-        std::env::var_os("RUMA_COMPARE_SUMMARY_ONLY").is_some_and(|v| !v.is_empty() && v != "0");
+    let run = Run::new("RUMA_COMPARE_SUMMARY_ONLY");
 
     println!(
         "matrix-uia {} (path) against ruma-client-api {} (uiaa), serde_json {}",
@@ -663,27 +523,19 @@ fn main() {
     }
     println!("\n{}", observations(cases[2].bytes));
 
-    if !summary_only {
-        let mut criterion = Criterion::default().configure_from_args();
-        run_criterion(&mut criterion, &cases);
-        criterion.final_summary();
-    }
-    if !benchmarking {
+    run.criterion(|criterion| run_criterion(criterion, &cases));
+    if !run.benchmarking {
         return;
     }
 
-    let filter = filter();
-    let selected: Vec<&Case> = cases
-        .iter()
-        .filter(|case| {
-            filter
-                .as_deref()
-                .is_none_or(|f| case.ops.iter().any(|op| format!("{}/{}", case.group, op.name).contains(f)))
-        })
-        .collect();
+    let selected = harness::selected(&cases, |case| {
+        case.ops.iter().map(|op| format!("{}/{}", case.group, op.name)).collect()
+    });
     let (table, misses) = summary(&selected);
     println!("{table}");
-    if !summary_only && let Some(table) = criterion_medians(&selected, started) {
+    if let Some(medians) = run.criterion_medians()
+        && let Some(table) = criterion_medians(&selected, &medians)
+    {
         println!("{table}");
     }
     if misses.is_empty() {
@@ -691,6 +543,5 @@ fn main() {
     } else {
         println!("Target MISSED (matrix-uia < {TARGET:.2}× Ruma): {}", misses.join(", "));
     }
-    let took = started.elapsed().map_or(0.0, |d| d.as_secs_f64());
-    println!("(the whole run took {took:.0} s)");
+    run.print_duration();
 }
