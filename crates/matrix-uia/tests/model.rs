@@ -255,6 +255,21 @@ fn typed_params_are_read_by_auth_type() {
 }
 
 #[test]
+fn a_key_named_like_the_tag_is_an_unknown_key_like_any_other() {
+    // Found by fuzzing: the tag's value was taken for one of the struct's
+    // own keys, so an extra key of that name was read and never written.
+    for body in [
+        json!({"type": "m.login.dummy", "m.login.dummy": 1}),
+        json!({"type": "m.login.msisdn", "m.login.msisdn": "x", "threepidVcreds": "y"}),
+        json!({"type": "m.login.password", "identifier": {"type": "m.id.user", "user": "a", "m.id.user": 1},
+            "password": "x"}),
+    ] {
+        let (_, back) = round_trip::<AuthData>(body.clone());
+        assert_eq!(back, body);
+    }
+}
+
+#[test]
 fn params_are_kept_as_sent_and_read_one_entry_at_a_time() {
     // Spacing, key order and unknown auth types go back out byte for byte.
     let body = br#"{"flows": [], "params": {"x.custom": {"b": 1, "a": [true]},
@@ -292,6 +307,19 @@ fn params_that_are_not_an_object_are_refused_at_their_path() {
     assert_eq!(info.params::<matrix_uia::OAuthParams>().unwrap().unwrap().url, "u");
     let error = matrix_uia::from_json_value::<UiaaInfo>(json!({"flows": [], "params": 5})).unwrap_err();
     assert_eq!(error.path(), "params");
+}
+
+#[test]
+fn params_with_a_lone_surrogate_are_refused_like_any_other_string() {
+    // Found by fuzzing: kept raw, `"\ud800"` parsed, then failed every reader.
+    let error = from_json_slice::<UiaaInfo>(br#"{"flows": [], "params": {"x": "\ud800"}}"#).unwrap_err();
+    assert_eq!(error.path(), "params");
+    assert!(error.to_string().contains("escape"), "{error}");
+    assert!(serde_json::from_slice::<Value>(br#"{"x": "\ud800"}"#).is_err(), "as serde_json reads it");
+    // A pair, and an escaped backslash before `ud`, are fine.
+    let fine = br#"{"flows": [], "params": {"x": {"a": "\ud83d\ude00", "b": "\\ud800"}}}"#;
+    let info = from_json_slice::<UiaaInfo>(fine).unwrap();
+    assert_eq!(info.params.unwrap().to_object()["x"]["a"], "\u{1F600}");
 }
 
 #[test]

@@ -12,6 +12,10 @@ use matrix_uia::{AuthType, ErrorKind, JsonObject, UiaaInfo, UiaaResponse, UserId
 use serde_json::{Value, json};
 
 const PATH: &str = "/_matrix/client/v3/delete_devices";
+/// Who makes the requests: a session is bound to its requester, so every
+/// request of one session comes from the same user unless a test says not.
+const ALICE: Option<&str> = Some("@alice:example.org");
+const BOB: Option<&str> = Some("@bob:example.org");
 
 struct Server {
     engine: Engine<Arc<MemoryStore>>,
@@ -60,7 +64,7 @@ impl Server {
 
     /// The first request: 401 and its session.
     fn start(&self, policy: &Policy, body: &Value) -> UiaaInfo {
-        info(self.send(policy, Some("@alice:example.org"), body.clone()))
+        info(self.send(policy, ALICE, body.clone()))
     }
 }
 
@@ -120,7 +124,7 @@ fn rule_a_dummy_only_flow_still_answers_401_first() {
     let session = first.session.unwrap();
     let done = server.send(
         &policy,
-        None,
+        ALICE,
         with_auth(&devices(), json!({"type": "m.login.dummy", "session": session})),
     );
     assert!(matches!(done, Decision::Proceed(_)), "{done:?}");
@@ -133,19 +137,19 @@ fn rule_a_stage_must_be_next_in_some_offered_flow() {
     let session = server.start(&policy, &devices()).session.unwrap();
     let early = server.send(
         &policy,
-        None,
+        ALICE,
         with_auth(&devices(), json!({"type": "m.login.dummy", "session": session})),
     );
     assert_eq!(error(&early), (400, "M_INVALID_PARAM"));
     let terms = server.send(
         &policy,
-        None,
+        ALICE,
         with_auth(&devices(), json!({"type": "m.login.terms", "session": session})),
     );
     assert_eq!(info(terms).completed(), [AuthType::Terms]);
     let dummy = server.send(
         &policy,
-        None,
+        ALICE,
         with_auth(&devices(), json!({"type": "m.login.dummy", "session": session})),
     );
     let Decision::Proceed(authorized) = dummy else { panic!("{dummy:?}") };
@@ -158,7 +162,7 @@ fn rule_a_stage_in_no_offered_flow_is_refused_and_not_recorded() {
     let policy = Policy::new([vec![AuthType::Terms, AuthType::Dummy]]);
     let session = server.start(&policy, &devices()).session.unwrap();
     let captcha = json!({"type": "m.login.recaptcha", "response": "x", "session": session});
-    assert_eq!(error(&server.send(&policy, None, with_auth(&devices(), captcha))), (400, "M_INVALID_PARAM"));
+    assert_eq!(error(&server.send(&policy, ALICE, with_auth(&devices(), captcha))), (400, "M_INVALID_PARAM"));
     let stored = server.store.get(&session).unwrap().unwrap();
     assert!(stored.completed.is_empty());
 }
@@ -169,7 +173,7 @@ fn rule_completed_stages_are_not_retried() {
     let policy = Policy::new([vec![AuthType::Password, AuthType::Dummy]]);
     let body = devices();
     let session = server.start(&policy, &body).session.unwrap();
-    let user = Some("@alice:example.org");
+    let user = ALICE;
     info(server.send(&policy, user, with_auth(&body, password(&session, "alice", "alice-secret"))));
     // A retry, even with a wrong password, changes nothing and costs nothing.
     let retry = info(server.send(&policy, user, with_auth(&body, password(&session, "alice", "wrong"))));
@@ -186,7 +190,7 @@ fn rule_a_retried_completed_stage_proceeds_when_a_flow_is_complete() {
     assert!(server.engine.complete_out_of_band(&session, &AuthType::Terms).unwrap());
     let again = server.send(
         &policy,
-        None,
+        ALICE,
         with_auth(&devices(), json!({"type": "m.login.terms", "session": session})),
     );
     assert!(matches!(again, Decision::Proceed(_)), "{again:?}");
@@ -197,11 +201,8 @@ fn rule_a_failed_stage_answers_401_with_the_uia_body_and_errcode() {
     let server = server();
     let policy = password_policy().with_params(AuthType::Password, json!({}));
     let session = server.start(&policy, &devices()).session.unwrap();
-    let failed = info(server.send(
-        &policy,
-        Some("@alice:example.org"),
-        with_auth(&devices(), password(&session, "alice", "nope")),
-    ));
+    let failed =
+        info(server.send(&policy, ALICE, with_auth(&devices(), password(&session, "alice", "nope"))));
     let auth_error = failed.auth_error.as_ref().expect("errcode and error");
     assert_eq!(auth_error.errcode, ErrorKind::Forbidden);
     assert_eq!(auth_error.error.as_deref(), Some("Invalid password"));
@@ -221,17 +222,20 @@ fn rule_other_failures_answer_the_standard_error_format() {
     let policy = password_policy();
     let body = devices();
     assert_eq!(
-        error(&server.send(&policy, None, with_auth(&body, json!("not a dict")))),
+        error(&server.send(&policy, ALICE, with_auth(&body, json!("not a dict")))),
         (400, "M_BAD_JSON")
     );
-    assert_eq!(error(&server.send(&policy, None, with_auth(&body, json!({"type": 7})))), (400, "M_BAD_JSON"));
+    assert_eq!(
+        error(&server.send(&policy, ALICE, with_auth(&body, json!({"type": 7})))),
+        (400, "M_BAD_JSON")
+    );
     let unknown = json!({"type": "m.login.password", "session": "0123", "password": "p", "user": "alice"});
-    assert_eq!(error(&server.send(&policy, None, with_auth(&body, unknown))), (400, "M_UNKNOWN"));
+    assert_eq!(error(&server.send(&policy, ALICE, with_auth(&body, unknown))), (400, "M_UNKNOWN"));
     let session = server.start(&policy, &body).session.unwrap();
     let not_offered = json!({"type": "m.login.dummy", "session": session});
-    assert_eq!(error(&server.send(&policy, None, with_auth(&body, not_offered))), (400, "M_INVALID_PARAM"));
+    assert_eq!(error(&server.send(&policy, ALICE, with_auth(&body, not_offered))), (400, "M_INVALID_PARAM"));
     // An empty auth dict is no auth at all: a new session, as Synapse answers.
-    let fresh = info(server.send(&policy, None, with_auth(&body, json!({}))));
+    let fresh = info(server.send(&policy, ALICE, with_auth(&body, json!({}))));
     assert!(fresh.session.is_some_and(|s| s != session));
 }
 
@@ -243,16 +247,16 @@ fn rule_registration_token_missing_and_invalid_match_synapse_codes() {
     let session = server.start(&policy, &body).session.unwrap();
     let missing = info(server.send(
         &policy,
-        None,
+        ALICE,
         with_auth(&body, json!({"type": "m.login.registration_token", "session": session})),
     ));
     assert_eq!(missing.auth_error.unwrap().errcode, ErrorKind::MissingParam);
     let invalid = json!({"type": "m.login.registration_token", "token": "guess", "session": session});
-    let invalid = info(server.send(&policy, None, with_auth(&body, invalid)));
+    let invalid = info(server.send(&policy, ALICE, with_auth(&body, invalid)));
     assert_eq!(invalid.auth_error.unwrap().errcode, ErrorKind::Unauthorized);
     let valid = json!({"type": "m.login.registration_token", "token": "let-me-in", "session": session});
     assert_eq!(
-        info(server.send(&policy, None, with_auth(&body, valid))).completed(),
+        info(server.send(&policy, ALICE, with_auth(&body, valid))).completed(),
         [AuthType::RegistrationToken]
     );
 }
@@ -263,9 +267,9 @@ fn rule_session_only_auth_rechecks_stages_completed_out_of_band() {
     let policy = Policy::new([vec![AuthType::Terms, AuthType::Dummy]]);
     let session = server.start(&policy, &devices()).session.unwrap();
     let ack = with_auth(&devices(), json!({"session": session}));
-    assert!(info(server.send(&policy, None, ack.clone())).completed().is_empty());
+    assert!(info(server.send(&policy, ALICE, ack.clone())).completed().is_empty());
     assert!(server.engine.complete_out_of_band(&session, &AuthType::Terms).unwrap());
-    assert_eq!(info(server.send(&policy, None, ack)).completed(), [AuthType::Terms]);
+    assert_eq!(info(server.send(&policy, ALICE, ack)).completed(), [AuthType::Terms]);
     assert!(!server.engine.complete_out_of_band(&session, &AuthType::Password).unwrap(), "not offered");
 }
 
@@ -273,7 +277,7 @@ fn rule_session_only_auth_rechecks_stages_completed_out_of_band() {
 fn rule_the_session_is_bound_to_its_request_body_and_path() {
     let server = server();
     let policy = password_policy();
-    let user = Some("@alice:example.org");
+    let user = ALICE;
     let session = server.start(&policy, &devices()).session.unwrap();
     // Synapse authorises this: same session, another device list.
     let other_body =
@@ -296,7 +300,7 @@ fn rule_sessions_expire_when_looked_up_not_only_when_swept() {
     let session = server.start(&policy, &devices()).session.unwrap();
     server.clock.fetch_add(EngineConfig::default().session_lifetime.as_millis() as u64, Ordering::SeqCst);
     let late = with_auth(&devices(), password(&session, "alice", "alice-secret"));
-    assert_eq!(error(&server.send(&policy, Some("@alice:example.org"), late)), (400, "M_UNKNOWN"));
+    assert_eq!(error(&server.send(&policy, ALICE, late)), (400, "M_UNKNOWN"));
     assert!(server.store.get(&session).unwrap().is_some(), "no sweep ran, still refused");
     assert_eq!(server.engine.sweep().unwrap(), 1);
     assert!(server.store.is_empty());
@@ -306,7 +310,7 @@ fn rule_sessions_expire_when_looked_up_not_only_when_swept() {
 fn rule_failed_attempts_are_limited_per_session() {
     let server = server();
     let policy = password_policy();
-    let user = Some("@alice:example.org");
+    let user = ALICE;
     let session = server.start(&policy, &devices()).session.unwrap();
     for attempt in 1..=10 {
         let failed =
@@ -325,7 +329,7 @@ fn rule_failed_attempts_are_limited_per_session() {
 fn rule_a_session_that_authorised_its_request_cannot_authorise_again() {
     let server = server();
     let policy = password_policy();
-    let user = Some("@alice:example.org");
+    let user = ALICE;
     let session = server.start(&policy, &devices()).session.unwrap();
     let done = server.send(&policy, user, with_auth(&devices(), password(&session, "alice", "alice-secret")));
     assert!(matches!(done, Decision::Proceed(_)));
@@ -338,11 +342,33 @@ fn rule_a_session_that_authorised_its_request_cannot_authorise_again() {
 fn rule_the_proven_identity_must_be_the_requester() {
     let server = server();
     let policy = password_policy();
-    let session = server.start(&policy, &devices()).session.unwrap();
     // Bob is logged in and types Alice's (correct) password.
+    let session = info(server.send(&policy, BOB, devices())).session.unwrap();
     let other = with_auth(&devices(), password(&session, "alice", "alice-secret"));
-    assert_eq!(error(&server.send(&policy, Some("@bob:example.org"), other)), (403, "M_FORBIDDEN"));
+    assert_eq!(error(&server.send(&policy, BOB, other)), (403, "M_FORBIDDEN"));
     assert_eq!(server.store.get(&session).unwrap().unwrap().failures, 1, "counted against the session");
+}
+
+#[test]
+fn rule_a_session_is_bound_to_its_requester() {
+    // Found by the engine fuzz target: Alice proves her password, then Bob
+    // finishes her session with a stage that proves no one.
+    let server = server();
+    let policy = Policy::new([vec![AuthType::Password, AuthType::Dummy]]);
+    let session = server.start(&policy, &devices()).session.unwrap();
+    let proven =
+        info(server.send(&policy, ALICE, with_auth(&devices(), password(&session, "alice", "alice-secret"))));
+    assert_eq!(proven.completed(), [AuthType::Password]);
+    let dummy = json!({"type": "m.login.dummy", "session": session});
+    assert_eq!(error(&server.send(&policy, BOB, with_auth(&devices(), dummy.clone()))), (403, "M_FORBIDDEN"));
+    assert_eq!(
+        error(&server.send(&policy, None, with_auth(&devices(), dummy.clone()))),
+        (403, "M_FORBIDDEN")
+    );
+    // Alice herself still can.
+    let done = server.send(&policy, ALICE, with_auth(&devices(), dummy));
+    let Decision::Proceed(authorized) = done else { panic!("{done:?}") };
+    assert_eq!(authorized.user_id.as_deref(), ALICE);
 }
 
 #[test]
@@ -352,7 +378,7 @@ fn rule_legacy_password_forms_are_understood() {
     let session = server.start(&policy, &devices()).session.unwrap();
     let legacy =
         json!({"type": "m.login.password", "user": "alice", "password": "alice-secret", "session": session});
-    let done = server.send(&policy, Some("@alice:example.org"), with_auth(&devices(), legacy));
+    let done = server.send(&policy, ALICE, with_auth(&devices(), legacy));
     let Decision::Proceed(authorized) = done else { panic!("{done:?}") };
     assert_eq!(authorized.user_id.as_deref(), Some("@alice:example.org"));
 }
@@ -361,7 +387,7 @@ fn rule_legacy_password_forms_are_understood() {
 fn rule_an_auth_dict_without_session_starts_one() {
     let server = server();
     let policy = Policy::new([vec![AuthType::Dummy]]);
-    let done = server.send(&policy, None, with_auth(&devices(), json!({"type": "m.login.dummy"})));
+    let done = server.send(&policy, ALICE, with_auth(&devices(), json!({"type": "m.login.dummy"})));
     assert!(matches!(done, Decision::Proceed(_)), "{done:?}");
 }
 
@@ -369,5 +395,5 @@ fn rule_an_auth_dict_without_session_starts_one() {
 fn rule_a_stage_the_server_cannot_check_is_a_server_error() {
     let server = server();
     let policy = Policy::new([vec![AuthType::ReCaptcha]]);
-    assert_eq!(error(&server.send(&policy, None, devices())), (500, "M_UNKNOWN"));
+    assert_eq!(error(&server.send(&policy, ALICE, devices())), (500, "M_UNKNOWN"));
 }

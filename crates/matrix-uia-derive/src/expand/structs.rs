@@ -101,7 +101,9 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
         }
     });
 
-    let own_keys: Vec<&String> = plain.iter().map(|f| &f.key).chain(tag.iter()).collect();
+    // The tag's key is `"type"`; its value is no key of the struct's.
+    let tag_key = tag.as_ref().map(|_| "type");
+    let own_keys: Vec<&str> = plain.iter().map(|f| f.key.as_str()).chain(tag_key).collect();
     let flat_known = flat.iter().map(|f| {
         let inner = f.optional;
         quote!(.or_else(|| <#inner as __p::Fields>::known_key(key)))
@@ -111,8 +113,8 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
         let (name, inner) = (f.ident, f.optional);
         quote!(|| (self.#name.is_some() && <#inner as __p::Fields>::is_known(key)))
     });
-    let required: Vec<&String> =
-        plain.iter().filter(|f| f.optional.is_none()).map(|f| &f.key).chain(tag.iter()).collect();
+    let required: Vec<&str> =
+        plain.iter().filter(|f| f.optional.is_none()).map(|f| f.key.as_str()).chain(tag_key).collect();
 
     let schema = schema(container, data, tag.as_deref());
     let debug = debug(container, data);

@@ -111,8 +111,20 @@ impl<'de> Deserialize<'de> for RawParams {
             let unexpected = de::Unexpected::Other("a JSON value that is not an object");
             return Err(de::Error::invalid_type(unexpected, &"a JSON object keyed by auth type"));
         }
+        // serde_json keeps escapes undecoded in a raw value, so a lone
+        // surrogate (`"\ud800"`) would pass here and fail whoever reads the
+        // entry, or writes the body as a `Value`. Only text with a surrogate
+        // escape pays for decoding.
+        if has_surrogate_escape(raw.get()) {
+            serde_json::from_str::<serde_json::Value>(raw.get()).map_err(de::Error::custom)?;
+        }
         Ok(RawParams(raw))
     }
+}
+
+/// Whether `text` has a `\uD…` escape (a false positive only costs a check).
+fn has_surrogate_escape(text: &str) -> bool {
+    text.as_bytes().windows(3).any(|w| w[0] == b'\\' && w[1] == b'u' && w[2].eq_ignore_ascii_case(&b'd'))
 }
 
 impl JsonSchema for RawParams {

@@ -1,11 +1,14 @@
-//! What a session is bound to: the request it was started for.
+//! What a session is bound to: the request it was started for, and who made it.
 //!
 //! Synapse binds a UIA session to the method and URI only, so a client that
 //! authenticated "delete device A" can change the body and delete device B
 //! under the same session. Here the body counts too: the session keeps a
-//! SHA-256 of the method, the path and the body without `auth`, in a
-//! canonical form (keys sorted, no white space) so that re-serialising the
-//! same body differently is still the same request.
+//! SHA-256 of the method, the path, the requester and the body without
+//! `auth`, in a canonical form (keys sorted, no white space) so that
+//! re-serialising the same body differently is still the same request. The
+//! requester counts so that a session one user advanced (say, with their
+//! password) cannot be finished by another with a stage that proves no one,
+//! such as `m.login.dummy`.
 
 use std::io;
 
@@ -14,8 +17,9 @@ use sha2::{Digest, Sha256};
 
 use crate::JsonObject;
 
-/// The fingerprint of a request, without its `auth`.
-pub fn fingerprint(method: &str, path: &str, body: &JsonObject) -> [u8; 32] {
+/// The fingerprint of a request by `requester` (when the endpoint has one),
+/// without its `auth`.
+pub fn fingerprint(method: &str, path: &str, requester: Option<&str>, body: &JsonObject) -> [u8; 32] {
     let mut hasher = HashWriter(Sha256::new());
     // Methods come upper case; only another spelling pays for a copy.
     if method.bytes().any(|b| b.is_ascii_lowercase()) {
@@ -26,6 +30,15 @@ pub fn fingerprint(method: &str, path: &str, body: &JsonObject) -> [u8; 32] {
     hasher.0.update([0]);
     hasher.0.update(path.as_bytes());
     hasher.0.update([0]);
+    // A marker byte first, so that no requester and an empty one differ.
+    match requester {
+        None => hasher.0.update([0]),
+        Some(user) => {
+            hasher.0.update([1]);
+            hasher.0.update(user.as_bytes());
+            hasher.0.update([0]);
+        }
+    }
     write_object(&mut hasher, body.iter().filter(|(k, _)| k.as_str() != "auth"));
     hasher.0.finalize().into()
 }
@@ -113,7 +126,7 @@ mod tests {
             r#"{ "x": {"a": 2, "b": 1}, "auth": {"type": "m.login.dummy"}, "devices": ["A"] }"#,
         )
         .unwrap();
-        assert_eq!(fingerprint("POST", "/p", &a), fingerprint("post", "/p", &b));
+        assert_eq!(fingerprint("POST", "/p", None, &a), fingerprint("post", "/p", None, &b));
     }
 
     #[test]
@@ -121,23 +134,32 @@ mod tests {
         // More keys than are sorted on the stack: the spilled path must agree.
         let forward: JsonObject = (0..40).map(|i| (format!("k{i:02}"), Value::from(i))).collect();
         let backward: JsonObject = (0..40).rev().map(|i| (format!("k{i:02}"), Value::from(i))).collect();
-        assert_eq!(fingerprint("POST", "/p", &forward), fingerprint("POST", "/p", &backward));
+        assert_eq!(fingerprint("POST", "/p", None, &forward), fingerprint("POST", "/p", None, &backward));
         let mut changed = forward.clone();
         changed.insert("k39".to_owned(), Value::from(0));
-        assert_ne!(fingerprint("POST", "/p", &forward), fingerprint("POST", "/p", &changed));
+        assert_ne!(fingerprint("POST", "/p", None, &forward), fingerprint("POST", "/p", None, &changed));
+    }
+
+    #[test]
+    fn another_requester_is_another_request() {
+        let a = object(serde_json::json!({"devices": ["A"]}));
+        let alice = fingerprint("POST", "/p", Some("@alice:example.org"), &a);
+        assert_ne!(alice, fingerprint("POST", "/p", Some("@bob:example.org"), &a));
+        assert_ne!(alice, fingerprint("POST", "/p", None, &a));
+        assert_ne!(fingerprint("POST", "/p", Some(""), &a), fingerprint("POST", "/p", None, &a));
     }
 
     #[test]
     fn another_body_method_or_path_is_another_request() {
         let a = object(serde_json::json!({"devices": ["A"]}));
         let b = object(serde_json::json!({"devices": ["B"]}));
-        assert_ne!(fingerprint("POST", "/p", &a), fingerprint("POST", "/p", &b));
-        assert_ne!(fingerprint("POST", "/p", &a), fingerprint("PUT", "/p", &a));
-        assert_ne!(fingerprint("POST", "/p", &a), fingerprint("POST", "/q", &a));
+        assert_ne!(fingerprint("POST", "/p", None, &a), fingerprint("POST", "/p", None, &b));
+        assert_ne!(fingerprint("POST", "/p", None, &a), fingerprint("PUT", "/p", None, &a));
+        assert_ne!(fingerprint("POST", "/p", None, &a), fingerprint("POST", "/q", None, &a));
         // Separators keep "ab"+"c" apart from "a"+"bc".
         assert_ne!(
-            fingerprint("POST", "/a", &JsonObject::new()),
-            fingerprint("POS", "T/a", &JsonObject::new())
+            fingerprint("POST", "/a", None, &JsonObject::new()),
+            fingerprint("POS", "T/a", None, &JsonObject::new())
         );
     }
 }

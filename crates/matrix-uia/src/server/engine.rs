@@ -232,7 +232,7 @@ impl<S: SessionStore> Engine<S> {
                 &format!("The server offers `{missing}` but cannot check it"),
             ));
         }
-        let request_id = fingerprint(request.method, request.path, request.body);
+        let request_id = fingerprint(request.method, request.path, request.requester, request.body);
         let raw = match request.body.get("auth") {
             // An empty dict says no more than none, as Synapse reads it.
             None | Some(Value::Null) => None,

@@ -47,6 +47,7 @@
 //! | session-only `auth` after the request was authorised | 400 `M_UNKNOWN`: a session authorises once | **200 with no credentials, even for another body** | a replay must not authorise |
 //! | 12 wrong passwords in one session | 401 × 10, then 429 `M_LIMIT_EXCEEDED` with `retry_after_ms` (limit configurable) | 401 × 12, never limited (even with default `rc_login`) | online guessing must be bounded |
 //! | another user's correct password | 403 `M_FORBIDDEN`, counted as a failure | 403 `M_FORBIDDEN` | |
+//! | a session one user advanced, continued by another requester | 403 `M_FORBIDDEN`: the requester is part of what the session is bound to | not probed (its endpoints' flows are one password stage, whose user it checks against the requester) | found by fuzzing: a stage that proves no one (`m.login.dummy`) must not finish another user's session |
 //! | stage offered but no verifier registered | 500 `M_UNKNOWN` (server misconfiguration) | not possible: flows come from its checkers | |
 //!
 //! Secrets the engine compares itself (registration tokens through

@@ -10,8 +10,8 @@ use crate::AuthType;
 pub struct Session {
     /// The session id: 128 bits from the OS's CSPRNG, as 32 hex digits.
     pub id: String,
-    /// SHA-256 of the request the session was started for: method, path and
-    /// the body without `auth`, canonicalised (see [`super::binding`]).
+    /// SHA-256 of the request the session was started for: method, path,
+    /// requester and the body without `auth`, canonicalised (see [`super::binding`]).
     pub request: [u8; 32],
     /// When it was created, in milliseconds since the Unix epoch.
     pub created_ms: u64,
