@@ -174,10 +174,12 @@ impl<'t> Scanner<'t> {
     fn close_code(&mut self, code: OpenCode, end: usize) {
         let (line, column) = match code.first_text {
             Some(offset) => self.lines.position(offset),
-            // An empty block: its content would begin on the line after the fence.
+            // An empty block: its content would begin on the line after the
+            // fence, unless the fence ends the input and there is no such line.
             None => {
                 let (line, column) = self.lines.position(code.start);
-                (line + 1, column)
+                let (last, _) = self.lines.position(end);
+                ((line + 1).min(last), column)
             }
         };
         let segment = Segment { text: code.text, line, column };
@@ -559,8 +561,14 @@ Content-Type: application/json
 
         let block = only_block("```\n```\n");
         assert_eq!(block.content, Segment { text: String::new(), line: 2, column: 0 });
+        // A fence that ends the input: there is no line after it to point at
+        // (found by fuzzing, which checks every line is one of the input's).
         let block = only_block("  ```");
-        assert_eq!(block.content, Segment { text: String::new(), line: 2, column: 2 });
+        assert_eq!(block.content, Segment { text: String::new(), line: 1, column: 2 });
+        for text in ["```", "```json", "~~~", "x\n\n```"] {
+            let line = text.lines().count();
+            assert_eq!(only_block(text).content.line, line, "{text:?}");
+        }
     }
 
     #[test]
