@@ -3,7 +3,7 @@
 //! (`tests/ui/pass/*.rs`).
 //!
 //! After a deliberate change to a message, regenerate the `.stderr` files with
-//! `TRYBUILD=overwrite cargo test -p matrix-uia --test compile_fail` and read
+//! `TRYBUILD=overwrite cargo test -p matrix-uia-derive --test compile_fail` and read
 //! them: every error must point at the token that is wrong.
 
 #[test]
