@@ -8,8 +8,13 @@ use matrix_uia::server::{
     Decision, Engine, EngineConfig, IncomingRequest, MemoryStore, PasswordStage, Policy, SessionStore,
     fixed_registration_tokens,
 };
-use matrix_uia::{AuthType, ErrorKind, JsonObject, UiaaInfo, UiaaResponse, UserIdentifier};
+use matrix_uia::{AuthType, ErrorKind, JsonObject, UiaaInfo, UiaaResponse};
 use serde_json::{Value, json};
+
+#[path = "support/accounts.rs"]
+mod accounts;
+
+use accounts::password_check;
 
 const PATH: &str = "/_matrix/client/v3/delete_devices";
 /// Who makes the requests: a session is bound to its requester, so every
@@ -21,16 +26,6 @@ struct Server {
     engine: Engine<Arc<MemoryStore>>,
     store: Arc<MemoryStore>,
     clock: Arc<AtomicU64>,
-}
-
-fn password_check(identifier: &UserIdentifier, password: &str) -> Option<String> {
-    let UserIdentifier::UserId(user) = identifier else { return None };
-    let user_id =
-        if user.user.starts_with('@') { user.user.clone() } else { format!("@{}:example.org", user.user) };
-    match (user_id.as_str(), password) {
-        ("@alice:example.org", "alice-secret") | ("@bob:example.org", "bob-secret") => Some(user_id),
-        _ => None,
-    }
 }
 
 fn server() -> Server {

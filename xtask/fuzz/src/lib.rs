@@ -17,11 +17,16 @@ use matrix_uia::server::{
 };
 use matrix_uia::{
     AuthData, AuthType, ErrorKind, FromHttpError, JsonObject, OAuthParams, ReCaptchaParams, TermsParams,
-    UiaaInfo, UiaaResponse, UserIdentifier, from_json_slice, from_json_value,
+    UiaaInfo, UiaaResponse, from_json_slice, from_json_value,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+
+#[path = "../../../crates/matrix-uia/tests/support/accounts.rs"]
+mod accounts;
+
+use accounts::password_check;
 
 /// `matrix_spec_examples::extract_bytes(data, Format::Rst)`: see [`extractor`].
 pub fn rst(data: &[u8]) {
@@ -223,16 +228,6 @@ const ALICE: &str = "@alice:example.org";
 const BOB: &str = "@bob:example.org";
 /// At most this many requests per input, to bound the time of one input.
 const MAX_REQUESTS: usize = 64;
-
-fn password_check(identifier: &UserIdentifier, password: &str) -> Option<String> {
-    let UserIdentifier::UserId(user) = identifier else { return None };
-    let user_id =
-        if user.user.starts_with('@') { user.user.clone() } else { format!("@{}:example.org", user.user) };
-    match (user_id.as_str(), password) {
-        ("@alice:example.org", "alice-secret") | ("@bob:example.org", "bob-secret") => Some(user_id),
-        _ => None,
-    }
-}
 
 /// `m.login.email.identity` as a stage completed out of band: it is done once
 /// Bob asks, and an attempt in-band always fails (retryably).
