@@ -58,7 +58,7 @@ pub use model::params::{
 pub use model::request::UiaRequest;
 pub use model::response::{FromHttpError, UNAUTHORIZED, UiaaResponse};
 
-/// A JSON object: unknown keys, untyped endpoint bodies, raw params.
+/// A JSON object: unknown keys, untyped endpoint bodies, the params a server [`Policy`](server::Policy) advertises.
 pub type JsonObject = serde_json::Map<String, serde_json::Value>;
 
 /// What the spec says of a type: its name, tag, sections and link.
