@@ -9,15 +9,8 @@ use std::net::SocketAddr;
 use matrix_uia::client::{StagePrompt, drive};
 use matrix_uia::{AuthType, JsonObject, UiaRequest, UserIdentifier};
 use serde_json::{Value, json};
-use support::http::{http, post_json};
+use support::http::{fields, http, post_json};
 use support::serve;
-
-fn fields(value: Value) -> JsonObject {
-    match value {
-        Value::Object(map) => map,
-        _ => JsonObject::new(),
-    }
-}
 
 fn register(address: SocketAddr, user: &str, password: &str) -> Value {
     let answer =

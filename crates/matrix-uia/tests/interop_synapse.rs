@@ -32,6 +32,7 @@ use matrix_uia::{
     UserIdentifier, from_json_slice,
 };
 use serde_json::{Value, json};
+use support::http::fields;
 use support::interop::{run, unavailable, work_dir};
 
 /// The Synapse the probe recorded and the table in `src/server/mod.rs` cites.
@@ -398,14 +399,6 @@ impl Client<'_> {
         let list = self.ok_json("list devices", self.get("list devices", DEVICES, Some(token)));
         let devices = list["devices"].as_array().map(Vec::as_slice).unwrap_or_default();
         devices.iter().filter_map(|d| d["device_id"].as_str()).map(str::to_owned).collect()
-    }
-}
-
-/// The endpoint fields of a request, for [`drive`].
-fn fields(value: Value) -> JsonObject {
-    match value {
-        Value::Object(map) => map,
-        _ => JsonObject::new(),
     }
 }
 

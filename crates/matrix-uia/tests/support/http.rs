@@ -44,6 +44,15 @@ pub fn post_json(
     http(address, "POST", path, token, &serde_json::to_vec(body).unwrap(), "application/json")
 }
 
+/// The object of a `json!({...})` request body, for the client driver's
+/// endpoint fields.
+pub fn fields(value: serde_json::Value) -> matrix_uia::JsonObject {
+    match value {
+        serde_json::Value::Object(map) => map,
+        _ => matrix_uia::JsonObject::new(),
+    }
+}
+
 /// GET a path, expecting JSON back.
 pub fn get(address: SocketAddr, path: &str, token: Option<&str>) -> (u16, Vec<u8>) {
     http(address, "GET", path, token, b"", "application/json")
