@@ -42,7 +42,7 @@ mod model;
 pub mod server;
 pub mod verify;
 
-pub use json::{JsonError, from_json_slice, from_json_str, from_json_value};
+pub use json::{Json, JsonError, from_json_slice, from_json_str, from_json_value};
 pub use matrix_uia_derive::Uia;
 pub use model::auth_data::{
     AuthData, CustomAuthData, Dummy, EmailIdentity, FallbackAcknowledgement, Msisdn, OAuth, OAuth2, Password,
@@ -79,7 +79,7 @@ pub trait SpecType {
 }
 
 /// The typed `params` entry of one auth type, read with [`UiaaInfo::params`].
-pub trait AuthParams: SpecType + serde::de::DeserializeOwned {
+pub trait AuthParams: SpecType + Json {
     /// The auth type whose params these are.
     const AUTH_TYPE: &'static str;
 }

@@ -22,9 +22,13 @@ pub use std::result::Result::{self, Err, Ok};
 pub use std::string::String;
 pub use std::vec::Vec;
 
-use serde::de::MapAccess;
+use serde::de::{DeserializeOwned, MapAccess};
 use serde::ser::SerializeMap;
 use serde_json::{Map, Value};
+
+pub use crate::json::read::Reader;
+pub use crate::json::write::Writer;
+pub use crate::json::{Json, read_direct};
 
 /// A map key, borrowed from the input whenever the input allows it.
 #[derive(Clone)]
@@ -394,6 +398,13 @@ pub trait Fields: Sized {
     /// extra keys: beside the parent's, they belong to the parent (that is
     /// where parsing puts them), and writing both could repeat a key.
     fn serialize_fields<M: SerializeMap>(&self, map: &mut M, with_extra: bool) -> Result<(), M::Error>;
+
+    /// [`Fields::serialize_fields`] for the direct writer.
+    fn write_fields(&self, writer: &mut Writer, with_extra: bool);
+
+    /// Whether the struct writes `key` itself (its own keys, and a
+    /// flattened group's when present), so that `extra` must not.
+    fn writes_key(&self, key: &str) -> bool;
 }
 
 /// Assembles a struct one key at a time.
@@ -402,6 +413,10 @@ pub trait Builder<T>: Default {
     fn tag_read(&mut self);
 
     fn accept<'de, S: Source<'de>>(&mut self, key: Key<'de>, source: &mut S) -> Result<(), S::Error>;
+
+    /// [`Builder::accept`] for the direct reader: `None` hands the whole
+    /// input over to serde_json.
+    fn accept_direct<'a>(&mut self, key: &'a str, reader: &mut Reader<'a>) -> Option<()>;
 
     fn finish<E: de::Error>(self) -> Result<T, E>;
 }
@@ -417,6 +432,14 @@ pub trait ExtraMap: Default {
         map: &mut M,
         written: &dyn Fn(&str) -> bool,
     ) -> Result<(), M::Error>;
+
+    /// [`ExtraMap::insert_from`] for the direct reader.
+    fn insert_direct<'a>(&mut self, key: &'a str, reader: &mut Reader<'a>) -> Option<()> {
+        self.insert_from(Key::borrowed(key), &mut ReaderSource(reader)).ok()
+    }
+
+    /// [`ExtraMap::serialize_into`] for the direct writer.
+    fn write_into(&self, writer: &mut Writer, written: &dyn Fn(&str) -> bool);
 
     /// The schema of `additionalProperties`.
     fn additional_properties(generator: &mut SchemaGenerator) -> Value;
@@ -440,6 +463,13 @@ impl ExtraMap for Map<String, Value> {
         written: &dyn Fn(&str) -> bool,
     ) -> Result<(), M::Error> {
         self.iter().filter(|(k, _)| !written(k)).try_for_each(|(k, v)| map.serialize_entry(k, v))
+    }
+
+    fn write_into(&self, writer: &mut Writer, written: &dyn Fn(&str) -> bool) {
+        for (key, value) in self.iter().filter(|(k, _)| !written(k)) {
+            writer.key(key);
+            writer.serde(value);
+        }
     }
 
     fn additional_properties(_: &mut SchemaGenerator) -> Value {
@@ -561,6 +591,19 @@ pub fn buffer_flattened<'de, S: Source<'de>>(
     Ok(())
 }
 
+/// [`buffer_flattened`] for the direct reader.
+pub fn buffer_flattened_direct(
+    slot: &mut Vec<(&'static str, Value)>,
+    key: &'static str,
+    reader: &mut Reader<'_>,
+) -> Option<()> {
+    if slot.iter().any(|(k, _)| *k == key) {
+        return None;
+    }
+    slot.push((key, Value::read_json(reader)?));
+    Some(())
+}
+
 /// The flattened `T` when all of its required keys came (`errcode` for an
 /// error); otherwise its keys go to `extra`, kept verbatim rather than lost.
 pub fn flattened<T: Fields, X: ExtraMap, E: de::Error>(
@@ -582,6 +625,117 @@ pub fn flattened<T: Fields, X: ExtraMap, E: de::Error>(
         builder.accept(Key::borrowed(key), &mut ValueSource::<E>::new(value))?;
     }
     builder.finish().map(Some)
+}
+
+/// Values for a builder from the direct reader, read by serde_json from
+/// their text: for what the reader leaves to serde (flattened keys, unknown
+/// keys, a type that has no [`Json`] of its own).
+pub struct ReaderSource<'r, 'a>(pub &'r mut Reader<'a>);
+
+impl<'a> Source<'a> for ReaderSource<'_, 'a> {
+    type Error = serde_json::Error;
+
+    fn value<T: Deserialize<'a>>(&mut self) -> Result<T, serde_json::Error> {
+        let text = self.0.raw().ok_or_else(|| de::Error::custom("left to serde_json"))?;
+        serde_json::from_str(text)
+    }
+}
+
+/// A field's type, for choosing how to read and write it: with its own
+/// [`Json`] when it has one ([`ViaJson`]), else through serde_json
+/// ([`ViaSerde`]). The generated code calls `(&Via::<T>::new()).read(…)`
+/// with both traits in scope; method resolution takes the impl on `Via<T>`
+/// before the one on `&Via<T>` (autoref specialization), so a field type of
+/// a user's own still works, through serde.
+pub struct Via<T>(PhantomData<T>);
+
+impl<T> Via<T> {
+    #[allow(clippy::new_without_default)]
+    pub const fn new() -> Self {
+        Via(PhantomData)
+    }
+}
+
+pub trait ViaJson<T> {
+    fn read(&self, reader: &mut Reader<'_>) -> Option<T>;
+    fn write(&self, value: &T, writer: &mut Writer);
+}
+
+impl<T: Json> ViaJson<T> for Via<T> {
+    fn read(&self, reader: &mut Reader<'_>) -> Option<T> {
+        T::read_json(reader)
+    }
+
+    fn write(&self, value: &T, writer: &mut Writer) {
+        value.write_json(writer);
+    }
+}
+
+pub trait ViaSerde<T> {
+    fn read(&self, reader: &mut Reader<'_>) -> Option<T>;
+    fn write(&self, value: &T, writer: &mut Writer);
+}
+
+impl<T: Serialize + DeserializeOwned> ViaSerde<T> for &Via<T> {
+    fn read(&self, reader: &mut Reader<'_>) -> Option<T> {
+        serde_json::from_str(reader.raw()?).ok()
+    }
+
+    fn write(&self, value: &T, writer: &mut Writer) {
+        writer.serde(value);
+    }
+}
+
+/// [`Json::read_json`] of a derived struct.
+pub fn read_struct<T: Fields>(reader: &mut Reader<'_>) -> Option<T> {
+    reader.object()?;
+    stream(T::Builder::default(), reader, &mut true)
+}
+
+/// [`Json::write_json`] of a derived struct.
+pub fn write_struct<T: Fields>(value: &T, writer: &mut Writer) {
+    writer.begin_object();
+    value.write_fields(writer, true);
+    writer.end_object();
+}
+
+/// Feed `builder` the rest of the object, then finish it.
+fn stream<'a, T, B: Builder<T>>(mut builder: B, reader: &mut Reader<'a>, first: &mut bool) -> Option<T> {
+    while let Some(key) = reader.key(first)? {
+        builder.accept_direct(key, reader)?;
+    }
+    builder.finish::<serde_json::Error>().ok()
+}
+
+/// Feed `builder` the entries read before it existed, from where they are
+/// in the input.
+fn replay<'a, T, B: Builder<T>>(builder: &mut B, before: &[(&'a str, Reader<'a>)]) -> Option<()> {
+    before.iter().try_for_each(|(key, at)| builder.accept_direct(key, &mut at.clone()))
+}
+
+/// [`dispatch`] for the direct reader: `before` holds each key that came
+/// before `"type"` with a reader at its value; `tag` is the reader at the
+/// tag's value, for the catch-all variant that keeps it as a field.
+pub fn dispatch_direct<'a, T: Fields>(
+    before: &[(&'a str, Reader<'a>)],
+    reader: &mut Reader<'a>,
+    first: &mut bool,
+    tag: Option<Reader<'a>>,
+) -> Option<T> {
+    let mut builder = T::Builder::default();
+    match tag {
+        None => builder.tag_read(),
+        Some(mut at) => builder.accept_direct("type", &mut at)?,
+    }
+    replay(&mut builder, before)?;
+    stream(builder, reader, first)
+}
+
+/// [`build_untagged`] for the direct reader: the object had no `"type"`.
+pub fn untagged_direct<'a, T: Fields>(before: &[(&'a str, Reader<'a>)]) -> Option<T> {
+    let mut builder = T::Builder::default();
+    replay(&mut builder, before)?;
+    builder.finish::<serde_json::Error>().ok()
 }
 
 /// `const` comparison of a variant type's tag with the enum's.

@@ -8,10 +8,9 @@
 
 use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::json::{Json, read_direct};
 use crate::{
     AuthData, AuthFlow, AuthParams, CustomAuthData, CustomIdentifier, Dummy, EmailIdentity,
     FallbackAcknowledgement, FromHttpError, Msisdn, OAuth, OAuth2, OAuthParams, Password, PhoneNumber,
@@ -232,7 +231,11 @@ fn check_response(status: u16, body: &Value) -> Binding {
         Err(error) => Err(format!("from_http({status}) failed: {error}")),
         Ok(response) => check_variant(status, body, &response)
             .and_then(|()| check_params(&response))
-            .and_then(|()| same_value(body, &serde_json::to_value(&response).unwrap_or_default())),
+            .and_then(|()| same_value(body, &serde_json::to_value(&response).unwrap_or_default()))
+            .and_then(|()| match &response {
+                UiaaResponse::AuthRequired(info) => direct_agrees(body, info),
+                UiaaResponse::Error { error, .. } => direct_agrees(body, error),
+            }),
     };
     Binding { parsed_as, type_name, result }
 }
@@ -262,7 +265,7 @@ fn check_params(response: &UiaaResponse) -> Result<(), String> {
     check_param::<ReCaptchaParams>(info)
 }
 
-fn check_param<P: AuthParams + Serialize>(info: &UiaaInfo) -> Result<(), String> {
+fn check_param<P: AuthParams + PartialEq>(info: &UiaaInfo) -> Result<(), String> {
     let Some(raw) = info.params.as_ref().and_then(|p| p.get(P::AUTH_TYPE)) else { return Ok(()) };
     let raw: Value = serde_json::from_str(raw.get()).map_err(|e| format!("params.{}: {e}", P::AUTH_TYPE))?;
     let typed = match info.params::<P>() {
@@ -273,7 +276,9 @@ fn check_param<P: AuthParams + Serialize>(info: &UiaaInfo) -> Result<(), String>
         None => return Ok(()),
     };
     let back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
-    same_value(&raw, &back).map_err(|e| format!("params.{}: {e}", P::AUTH_TYPE))
+    same_value(&raw, &back)
+        .and_then(|()| direct_agrees(&raw, &typed))
+        .map_err(|e| format!("params.{}: {e}", P::AUTH_TYPE))
 }
 
 fn check_json(sample: &Sample<'_>) -> Verdict {
@@ -306,20 +311,47 @@ fn is_session_only(body: &Value) -> bool {
     body.as_object().is_some_and(|o| o.contains_key("session") && !o.contains_key("type"))
 }
 
-/// Parse `body` as `T`, write it back, and compare.
-fn round_trip<T: DeserializeOwned + Serialize + SpecType>(
-    body: &Value,
-    type_name: fn(&T) -> &'static str,
-) -> Binding {
+/// Parse `body` as `T`, write it back, and compare; then check that the
+/// direct reader and writer ([`Json`]) agree with serde on it.
+fn round_trip<T: Json + PartialEq + SpecType>(body: &Value, type_name: fn(&T) -> &'static str) -> Binding {
     let parsed: Result<T, _> = from_json_value(body.clone());
     let (type_name, result) = match parsed {
         Err(error) => (T::NAME, Err(format!("does not parse as {}: {error}", T::NAME))),
         Ok(value) => {
             let back = serde_json::to_value(&value).map_err(|e| format!("does not serialize: {e}"));
-            (type_name(&value), back.and_then(|back| same_value(body, &back)))
+            let result =
+                back.and_then(|back| same_value(body, &back)).and_then(|()| direct_agrees(body, &value));
+            (type_name(&value), result)
         }
     };
     Binding { parsed_as: T::NAME, type_name, result }
+}
+
+/// `Json::from_json` reads `body`'s text (compact and pretty) as serde read
+/// the value, by itself unless the text has an escape; `Json::to_json`
+/// writes serde_json's bytes.
+fn direct_agrees<T: Json + PartialEq>(body: &Value, parsed: &T) -> Result<(), String> {
+    for text in [serde_json::to_string(body), serde_json::to_string_pretty(body)] {
+        let text = text.map_err(|e| e.to_string())?;
+        let direct = read_direct::<T>(text.as_bytes());
+        if direct.is_none() && !text.contains('\\') {
+            return Err(format!("the direct reader handed over text it should read itself: {text}"));
+        }
+        let read = T::from_json(text.as_bytes()).map_err(|e| format!("`from_json` refuses it: {e}"))?;
+        if read != *parsed || direct.is_some_and(|direct| direct != *parsed) {
+            return Err(format!("`from_json` reads another value than serde from {text}"));
+        }
+    }
+    let serde = serde_json::to_vec(parsed).map_err(|e| e.to_string())?;
+    let direct = parsed.to_json();
+    if direct != serde {
+        return Err(format!(
+            "`to_json` writes {} where serde_json writes {}",
+            String::from_utf8_lossy(&direct),
+            String::from_utf8_lossy(&serde)
+        ));
+    }
+    Ok(())
 }
 
 fn auth_data_type_name(auth: &AuthData) -> &'static str {

@@ -17,9 +17,10 @@
 use std::collections::HashSet;
 use std::fmt::{self, Debug};
 
+use matrix_uia::__private::read_direct;
 use matrix_uia::{
     AuthData, AuthFlow, AuthType, CustomAuthData, CustomIdentifier, Dummy, EmailIdentity, ErrorKind,
-    FallbackAcknowledgement, FromHttpError, JsonObject, Msisdn, OAuth, OAuth2, OAuthParams, Password,
+    FallbackAcknowledgement, FromHttpError, Json, JsonObject, Msisdn, OAuth, OAuth2, OAuthParams, Password,
     PhoneNumber, PolicyDefinition, PolicyTranslation, RawParams, ReCaptcha, ReCaptchaParams,
     RegistrationToken, Sso, StandardError, Terms, TermsParams, ThirdPartyCredentials, ThirdPartyId, Token,
     Translations, UiaRequest, UiaaInfo, UiaaResponse, UserId, UserIdentifier,
@@ -30,7 +31,7 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::strategy::Union;
 use proptest::test_runner::TestCaseError;
-use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Number, Value};
 
@@ -513,11 +514,28 @@ fn contains_null(value: &Value) -> bool {
 }
 
 /// value → to_value → from_value, and value → to_string → from_str, give the
-/// value back; both writers agree; the text has no duplicate key.
+/// value back; both writers agree; the text has no duplicate key; the
+/// derive's direct writer writes serde_json's bytes, and its direct reader
+/// reads the value back from them, compact or pretty, by itself wherever the
+/// text has no escape.
 fn assert_round_trip<T>(value: &T) -> Result<(), TestCaseError>
 where
-    T: Serialize + DeserializeOwned + PartialEq + Debug,
+    T: Json + PartialEq + Debug,
 {
+    let bytes = serde_json::to_vec(value).map_err(|e| fail("to_vec", e, "-"))?;
+    let direct = value.to_json();
+    prop_assert_eq!(String::from_utf8_lossy(&direct), String::from_utf8_lossy(&bytes), "Json::to_json");
+    let pretty = serde_json::to_vec_pretty(value).map_err(|e| fail("to_vec_pretty", e, "-"))?;
+    for text in [&bytes, &pretty] {
+        let shown = String::from_utf8_lossy(text);
+        let read = T::from_json(text).map_err(|e| fail("Json::from_json", e, &shown))?;
+        prop_assert_eq!(&read, value, "Json::from_json; json: {}", shown);
+        match read_direct::<T>(text) {
+            Some(read) => prop_assert_eq!(&read, value, "direct reader; json: {}", shown),
+            None => prop_assert!(text.contains(&b'\\'), "the direct reader handed over {}", shown),
+        }
+    }
+
     let tree = serde_json::to_value(value).map_err(|e| fail("to_value", e, "-"))?;
     prop_assert!(tree.is_object(), "not written as an object: {}", tree);
     let back: T = serde_json::from_value(tree.clone()).map_err(|e| fail("from_value", e, &tree))?;
@@ -821,10 +839,17 @@ fn hostile_text() -> Strat<String> {
 /// parses writes JSON without duplicate keys and parses back to itself.
 fn assert_parses_consistently<T>(value: &Value) -> Result<(), TestCaseError>
 where
-    T: Serialize + DeserializeOwned + PartialEq + Debug,
+    T: Json + PartialEq + Debug,
 {
     let from_tree = serde_json::from_value::<T>(value.clone());
     let from_text = serde_json::from_str::<T>(&value.to_string());
+    let direct = T::from_json(value.to_string().as_bytes());
+    prop_assert_eq!(
+        direct.as_ref().ok(),
+        from_text.as_ref().ok(),
+        "Json::from_json and from_str disagree on {}",
+        value
+    );
     match (&from_tree, &from_text) {
         (Ok(a), Ok(b)) => prop_assert_eq!(a, b, "from_value and from_str disagree on {}", value),
         (Err(_), Err(_)) => {}

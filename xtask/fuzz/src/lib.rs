@@ -17,10 +17,9 @@ use matrix_uia::server::{
 };
 use matrix_uia::{
     AuthData, AuthType, ErrorKind, FromHttpError, JsonObject, OAuthParams, ReCaptchaParams, TermsParams,
-    UiaaInfo, UiaaResponse, from_json_slice, from_json_value,
+    Json, UiaaInfo, UiaaResponse, from_json_slice, from_json_value,
 };
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use matrix_uia::__private::read_direct;
 use serde_json::{Value, json};
 
 #[path = "../../../crates/matrix-uia/tests/support/accounts.rs"]
@@ -110,11 +109,13 @@ pub fn uiaa_info(data: &[u8]) {
 }
 
 /// Parsing never panics; the fast path and the path-tracking path of
-/// `from_json_slice` agree; a parsed value serializes, parses back equal (from
-/// bytes and from a `serde_json::Value`), and serializes to the same bytes.
+/// `from_json_slice` agree, and so does the derive's direct reader
+/// (`Json::from_json`) whenever it reads the input itself; a parsed value
+/// serializes, parses back equal (from bytes and from a `serde_json::Value`),
+/// and serializes to the same bytes, through serde and through `Json::to_json`.
 fn json_model<T>(data: &[u8]) -> Option<T>
 where
-    T: DeserializeOwned + Serialize + PartialEq + Debug,
+    T: Json + PartialEq + Debug,
 {
     let parsed = from_json_slice::<T>(data);
     let fast = serde_json::from_slice::<T>(data);
@@ -125,6 +126,17 @@ where
         String::from_utf8_lossy(data),
         parsed.as_ref().err().map(ToString::to_string)
     );
+    if let Some(direct) = read_direct::<T>(data) {
+        match &parsed {
+            Ok(value) => assert_eq!(&direct, value, "the direct reader disagrees on {:?}", String::from_utf8_lossy(data)),
+            Err(error) => panic!("the direct reader accepts {:?}, which serde refuses: {error}", String::from_utf8_lossy(data)),
+        }
+    }
+    match (T::from_json(data), &parsed) {
+        (Ok(a), Ok(b)) => assert_eq!(&a, b, "from_json disagrees on {:?}", String::from_utf8_lossy(data)),
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "from_json fails otherwise"),
+        (a, b) => panic!("from_json gives {a:?} and from_json_slice {b:?} for {:?}", String::from_utf8_lossy(data)),
+    }
     let value = match parsed {
         Ok(value) => value,
         Err(error) => {
@@ -134,6 +146,11 @@ where
     };
     let _ = format!("{value:?}");
     let bytes = serde_json::to_vec(&value).expect("a parsed value serializes");
+    assert_eq!(
+        String::from_utf8_lossy(&value.to_json()),
+        String::from_utf8_lossy(&bytes),
+        "Json::to_json writes other bytes than serde_json::to_vec"
+    );
     let again: T = from_json_slice(&bytes).unwrap_or_else(|error| {
         panic!("re-serialized {} does not parse: {error}", String::from_utf8_lossy(&bytes))
     });

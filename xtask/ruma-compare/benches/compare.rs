@@ -36,6 +36,7 @@ use std::time::Duration;
 use criterion::Criterion;
 use harness::{CriterionMedians, Op, Run, Timing, bench_group, example, interleaved, mbps, timed};
 use matrix_uia as uia;
+use matrix_uia::Json;
 use ruma_client_api::uiaa as ruma;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -58,6 +59,27 @@ const UIA_PARSE: &str = "uia_parse";
 const RUMA_PARSE: &str = "ruma_parse";
 const UIA_SER: &str = "uia_serialize";
 const RUMA_SER: &str = "ruma_serialize";
+/// matrix-uia through serde_json (`from_slice`/`to_vec`) rather than its own
+/// reader and writer: reported beside the table, not counted.
+const UIA_SERDE_PARSE: &str = "uia_serde_parse";
+const UIA_SERDE_SER: &str = "uia_serde_serialize";
+
+/// How a library is called to read and write a body.
+struct Api<T> {
+    parse: fn(&[u8]) -> Option<T>,
+    write: fn(&T) -> Vec<u8>,
+}
+
+/// serde_json's `from_slice` and `to_vec`: how Ruma's types are read and written.
+fn serde_api<T: DeserializeOwned + Serialize>() -> Api<T> {
+    Api { parse: |bytes| serde_json::from_slice(bytes).ok(), write: |value| serde_json::to_vec(value).unwrap_or_default() }
+}
+
+/// matrix-uia's `Json::from_json` and `Json::to_json`: what its `from_http`,
+/// `to_json_bytes` and typed `params` use.
+fn uia_api<T: Json>() -> Api<T> {
+    Api { parse: |bytes| T::from_json(bytes).ok(), write: T::to_json }
+}
 
 /// One body and what is measured on it.
 struct Case {
@@ -117,20 +139,19 @@ fn differences(original: &Value, written: &Value) -> Vec<String> {
     out
 }
 
-/// Parse `bytes` as `T`, check what it writes back, and return the parse and
-/// serialize functions. `Err` when `T` rejects the body.
-fn lib_ops<T: DeserializeOwned + Serialize + 'static>(
+/// Parse `bytes` as `T` through `api`, check what it writes back, and return
+/// the parse and serialize functions. `Err` when `T` rejects the body.
+fn lib_ops<T: 'static>(
     lib: &str,
-    parse: &'static str,
-    serialize: &'static str,
+    (parse, serialize): (&'static str, &'static str),
+    api: Api<T>,
     bytes: &'static [u8],
     checks: &mut Vec<String>,
 ) -> Result<[Op; 2], String> {
     let ty = std::any::type_name::<T>();
-    let typed: T =
-        serde_json::from_slice(bytes).map_err(|e| format!("{lib} ({ty}) REJECTS the body: {e}"))?;
+    let typed: T = (api.parse)(bytes).ok_or_else(|| format!("{lib} ({ty}) REJECTS the body"))?;
     let original: Value = serde_json::from_slice(bytes).expect("the body is JSON");
-    let written = serde_json::to_vec(&typed).expect("serializes");
+    let written = (api.write)(&typed);
     let diff = differences(&original, &serde_json::from_slice(&written).expect("writes JSON"));
     if diff.is_empty() {
         checks
@@ -145,12 +166,12 @@ fn lib_ops<T: DeserializeOwned + Serialize + 'static>(
     Ok([
         Op::new(parse, move |n| {
             for _ in 0..n {
-                black_box(serde_json::from_slice::<T>(black_box(bytes)).ok());
+                black_box((api.parse)(black_box(bytes)));
             }
         }),
         Op::new(serialize, move |n| {
             for _ in 0..n {
-                black_box(serde_json::to_vec(black_box(&typed)).ok());
+                black_box((api.write)(black_box(&typed)));
             }
         }),
     ])
@@ -166,14 +187,22 @@ fn case<U, R>(
     headline: bool,
 ) -> Case
 where
-    U: DeserializeOwned + Serialize + 'static,
+    U: Json + 'static,
     R: DeserializeOwned + Serialize + 'static,
 {
     let mut checks = Vec::new();
-    let [uia_parse, uia_ser] = lib_ops::<U>("matrix-uia", UIA_PARSE, UIA_SER, bytes, &mut checks)
+    let [uia_parse, uia_ser] = lib_ops("matrix-uia", (UIA_PARSE, UIA_SER), uia_api::<U>(), bytes, &mut checks)
         .unwrap_or_else(|e| panic!("{group}: {e}"));
-    let mut ops = vec![uia_parse, uia_ser];
-    match lib_ops::<R>("Ruma", RUMA_PARSE, RUMA_SER, bytes, &mut checks) {
+    let [serde_parse, serde_ser] = lib_ops(
+        "matrix-uia through serde_json",
+        (UIA_SERDE_PARSE, UIA_SERDE_SER),
+        serde_api::<U>(),
+        bytes,
+        &mut checks,
+    )
+    .unwrap_or_else(|e| panic!("{group}: {e}"));
+    let mut ops = vec![uia_parse, uia_ser, serde_parse, serde_ser];
+    match lib_ops("Ruma", (RUMA_PARSE, RUMA_SER), serde_api::<R>(), bytes, &mut checks) {
         Ok([parse, ser]) => ops.extend([parse, ser]),
         Err(e) => {
             eprintln!("\nERROR: {group}: {e}\n  -> only matrix-uia is timed on this body.\n");
@@ -197,7 +226,7 @@ fn cases() -> Vec<Case> {
         false,
     );
     // What a client does with the terms 401: parse it, then read the typed params.
-    let uia_info: uia::UiaaInfo = serde_json::from_slice(terms_401).expect("parses");
+    let uia_info = uia::UiaaInfo::from_json(terms_401).expect("parses");
     let uia_policies = uia_info.params::<uia::TermsParams>().expect("params").expect("typed params");
     match serde_json::from_slice::<ruma::UiaaInfo>(terms_401).map_err(|e| e.to_string()).and_then(|info| {
         info.params::<ruma::LoginTermsParams>(&ruma::AuthType::Terms).map_err(|e| e.to_string())
@@ -210,7 +239,7 @@ fn cases() -> Vec<Case> {
             );
             terms_401_case.ops.push(Op::new("uia_parse+params", move |n| {
                 for _ in 0..n {
-                    let info = serde_json::from_slice::<uia::UiaaInfo>(black_box(terms_401)).ok();
+                    let info = uia::UiaaInfo::from_json(black_box(terms_401)).ok();
                     black_box(info.and_then(|i| i.params::<uia::TermsParams>()?.ok()));
                 }
             }));
@@ -443,6 +472,16 @@ fn summary(cases: &[&Case]) -> (String, Vec<String>) {
             } else if find(RUMA_PARSE).is_none() {
                 let _ = writeln!(notes, "{} {what}: Ruma rejected the body; matrix-uia alone", case.group);
             }
+        }
+        if let (Some(parse), Some(ser)) = (median(UIA_SERDE_PARSE), median(UIA_SERDE_SER)) {
+            let against = |ours: f64, theirs: Option<f64>| theirs.map_or(String::new(), |t| format!(" ({:.2}× Ruma)", t / ours));
+            let _ = writeln!(
+                notes,
+                "{} matrix-uia through serde_json (from_slice / to_vec): parse {parse:.0} ns{}, serialize {ser:.0} ns{}",
+                case.group,
+                against(parse, median(RUMA_PARSE)),
+                against(ser, median(RUMA_SER)),
+            );
         }
         if let (Some(u), Some(r)) = (median("uia_parse+params"), median("ruma_parse+params")) {
             let _ = writeln!(

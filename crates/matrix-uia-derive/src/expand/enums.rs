@@ -33,6 +33,29 @@ pub fn expand(container: &Container<'_>, variants: &[Variant<'_>]) -> TokenStrea
         }
         None => quote!(__p::Err(__p::de::Error::missing_field("type"))),
     };
+    // The same dispatch for the direct reader, where `None` hands over to serde_json.
+    let direct_arms = tagged.iter().map(|(v, tag)| {
+        let (variant, ty) = (v.ident, v.ty);
+        quote!(#tag => __p::dispatch_direct::<#ty>(&before, reader, &mut first, __p::None).map(#ident::#variant),)
+    });
+    let other_direct = match variants.iter().find(|v| v.attrs.other) {
+        Some(v) => {
+            let (variant, ty) = (v.ident, v.ty);
+            quote!(_ => __p::dispatch_direct::<#ty>(&before, reader, &mut first, __p::Some(at)).map(#ident::#variant),)
+        }
+        None => quote!(_ => __p::None,),
+    };
+    let untagged_direct = match variants.iter().find(|v| v.attrs.untagged) {
+        Some(v) => {
+            let (variant, ty) = (v.ident, v.ty);
+            quote!(__p::untagged_direct::<#ty>(&before).map(#ident::#variant))
+        }
+        None => quote!(__p::None),
+    };
+    let write_arms = variants.iter().map(|v| {
+        let variant = v.ident;
+        quote!(#ident::#variant(value) => __p::Json::write_json(value, writer),)
+    });
     let expecting = format!(
         "a JSON object with a `type` (one of {})",
         known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
@@ -102,6 +125,33 @@ pub fn expand(container: &Container<'_>, variants: &[Variant<'_>]) -> TokenStrea
                 }
 
                 __p::Deserializer::deserialize_map(deserializer, Visitor)
+            }
+        }
+        #[automatically_derived]
+        impl __p::Json for #ident {
+            fn read_json<'a>(reader: &mut __p::Reader<'a>) -> __p::Option<Self> {
+                // Keys before "type" are passed over; the variant reads them from where they are.
+                reader.object()?;
+                let mut before = __p::Vec::new();
+                let mut first = true;
+                while let __p::Some(key) = reader.key(&mut first)? {
+                    if key == "type" {
+                        let at = *reader;
+                        return match reader.str()? {
+                            #(#direct_arms)*
+                            #other_direct
+                        };
+                    }
+                    before.push((key, *reader));
+                    reader.raw()?;
+                }
+                #untagged_direct
+            }
+
+            fn write_json(&self, writer: &mut __p::Writer) {
+                match self {
+                    #(#write_arms)*
+                }
             }
         }
         #schema_impl

@@ -91,6 +91,27 @@ fn json_schema_impl(ident: &syn::Ident, body: TokenStream) -> TokenStream {
     }
 }
 
+/// `value` as a JSON string, escaped as serde_json escapes it: a key or tag
+/// the generated writer puts out as a literal.
+fn json_string(value: &str) -> String {
+    let mut out = String::from("\"");
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn option_str(value: Option<String>) -> TokenStream {
     match value {
         Some(value) => quote!(__p::Some(#value)),

@@ -58,6 +58,36 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
             }
         }
     });
+    // The same arms for the direct reader, where `None` hands over to serde_json.
+    let tag_arm_direct = tag.as_ref().map(|tag| {
+        quote! {
+            "type" => {
+                if self.__tag || reader.str()? != #tag {
+                    return __p::None;
+                }
+                self.__tag = true;
+            }
+        }
+    });
+    let field_arms_direct = plain.iter().map(|f| {
+        let (name, key, ty) = (f.ident, &f.key, f.ty);
+        quote! {
+            #key => {
+                if self.#name.is_some() {
+                    return __p::None;
+                }
+                self.#name = __p::Some((&__p::Via::<#ty>::new()).read(reader)?);
+            }
+        }
+    });
+    let flat_arms_direct = flat.iter().map(|f| {
+        let (name, inner) = (f.ident, f.optional);
+        quote! {
+            if let __p::Some(k) = <#inner as __p::Fields>::known_key(key) {
+                return __p::buffer_flattened_direct(&mut self.#name, k, reader);
+            }
+        }
+    });
     let check_tag = tag.as_ref().map(|_| {
         quote! {
             if !self.__tag {
@@ -98,6 +128,34 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
             }
         } else {
             quote!(__p::ser::SerializeMap::serialize_entry(map, #key, &self.#name)?;)
+        }
+    });
+
+    let write_tag_direct = tag.as_ref().map(|tag| {
+        let literal = format!("{}:{}", super::json_string("type"), super::json_string(tag));
+        quote!(writer.literal_key(#literal);)
+    });
+    let write_fields_direct = fields.iter().map(|f| {
+        let (name, ty) = (f.ident, f.ty);
+        let literal = format!("{}:", super::json_string(&f.key));
+        if f.attrs.flatten {
+            quote! {
+                if let __p::Some(value) = &self.#name {
+                    __p::Fields::write_fields(value, writer, false);
+                }
+            }
+        } else if let Some(inner) = f.optional {
+            quote! {
+                if let __p::Some(value) = &self.#name {
+                    writer.literal_key(#literal);
+                    (&__p::Via::<#inner>::new()).write(value, writer);
+                }
+            }
+        } else {
+            quote! {
+                writer.literal_key(#literal);
+                (&__p::Via::<#ty>::new()).write(&self.#name, writer);
+            }
         }
     });
 
@@ -150,6 +208,20 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
                 __p::Ok(())
             }
 
+            fn accept_direct<'a>(&mut self, key: &'a str, reader: &mut __p::Reader<'a>) -> __p::Option<()> {
+                #[allow(unused_imports)]
+                use __p::{ViaJson as _, ViaSerde as _};
+                match key {
+                    #tag_arm_direct
+                    #(#field_arms_direct)*
+                    _ => {
+                        #(#flat_arms_direct)*
+                        __p::ExtraMap::insert_direct(&mut self.#extra, key, reader)?
+                    }
+                }
+                __p::Some(())
+            }
+
             fn finish<E: __p::de::Error>(mut self) -> __p::Result<#ident, E> {
                 #check_tag
                 #(#take_flat)*
@@ -179,8 +251,32 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
                 if !with_extra {
                     return __p::Ok(());
                 }
-                let written = |key: &str| matches!(key, #(#own_keys)|*) #(#flat_written)*;
-                __p::ExtraMap::serialize_into(&self.#extra, map, &written)
+                __p::ExtraMap::serialize_into(&self.#extra, map, &|key| __p::Fields::writes_key(self, key))
+            }
+
+            fn write_fields(&self, writer: &mut __p::Writer, with_extra: bool) {
+                #[allow(unused_imports)]
+                use __p::{ViaJson as _, ViaSerde as _};
+                #write_tag_direct
+                #(#write_fields_direct)*
+                if with_extra {
+                    __p::ExtraMap::write_into(&self.#extra, writer, &|key| __p::Fields::writes_key(self, key));
+                }
+            }
+
+            fn writes_key(&self, key: &str) -> bool {
+                matches!(key, #(#own_keys)|*) #(#flat_written)*
+            }
+        }
+
+        #[automatically_derived]
+        impl __p::Json for #ident {
+            fn read_json(reader: &mut __p::Reader<'_>) -> __p::Option<Self> {
+                __p::read_struct(reader)
+            }
+
+            fn write_json(&self, writer: &mut __p::Writer) {
+                __p::write_struct(self, writer)
             }
         }
 

@@ -12,8 +12,9 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
-use crate::__private::{ExtraMap, Key, Source, duplicate, typed_or_value};
-use crate::json::{JsonError, from_json_str};
+use crate::__private::{ExtraMap, Key, Reader, Source, Writer, duplicate, typed_or_value};
+use crate::json::impls::read_with_serde;
+use crate::json::{Json, JsonError};
 use crate::{AuthParams, JsonObject};
 
 /// The `params` object of a 401: what the client needs to know for each auth
@@ -69,7 +70,7 @@ impl RawParams {
     /// The params of `P`'s auth type, typed: `None` when there are none, an
     /// error naming the JSON path when they do not match `P`.
     pub fn typed<P: AuthParams>(&self) -> Option<Result<P, JsonError>> {
-        Some(from_json_str(self.get(P::AUTH_TYPE)?.get()))
+        Some(P::from_json(self.get(P::AUTH_TYPE)?.get().as_bytes()))
     }
 
     /// The params as a JSON object.
@@ -119,6 +120,24 @@ impl<'de> Deserialize<'de> for RawParams {
             serde_json::from_str::<serde_json::Value>(raw.get()).map_err(de::Error::custom)?;
         }
         Ok(RawParams(raw))
+    }
+}
+
+/// The direct reader takes the text as it is when it has no escape at all;
+/// anything else (a surrogate to check, a value that is not an object) is
+/// decided by the `Deserialize` above.
+impl Json for RawParams {
+    fn read_json(reader: &mut Reader<'_>) -> Option<Self> {
+        // serde_json finds the end of the value and checks it in one pass.
+        let (raw, escapes) = reader.capture_raw()?;
+        if escapes || !raw.get().starts_with('{') {
+            return None;
+        }
+        Some(RawParams(raw))
+    }
+
+    fn write_json(&self, writer: &mut Writer) {
+        writer.raw(self.0.get());
     }
 }
 
@@ -216,6 +235,28 @@ impl ExtraMap for Translations {
             }
         }
         Ok(())
+    }
+
+    fn insert_direct<'a>(&mut self, key: &'a str, reader: &mut Reader<'a>) -> Option<()> {
+        if self.languages.contains_key(key) || (!self.other.is_empty() && self.other.contains_key(key)) {
+            return None;
+        }
+        if reader.peek()? == b'{' {
+            // An object that is not a translation is left to serde_json, which keeps it in `other`.
+            let translation = PolicyTranslation::read_json(reader)?;
+            self.languages.insert(key.to_owned(), translation);
+        } else {
+            self.other.insert(key.to_owned(), read_with_serde(reader)?);
+        }
+        Some(())
+    }
+
+    fn write_into(&self, writer: &mut Writer, written: &dyn Fn(&str) -> bool) {
+        for (language, translation) in self.languages.iter().filter(|(language, _)| !written(language)) {
+            writer.key(language);
+            translation.write_json(writer);
+        }
+        self.other.write_into(writer, written);
     }
 
     fn serialize_into<M: SerializeMap>(

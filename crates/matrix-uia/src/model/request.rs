@@ -9,6 +9,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use super::auth_data::AuthData;
+use crate::__private::{Reader, Writer};
+use crate::json::Json;
+use crate::json::impls::read_with_serde;
 use crate::{JsonObject, SpecType};
 
 /// The body of a request to an endpoint that uses UIA: the endpoint's own
@@ -59,6 +62,18 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for UiaRequest<T> {
         };
         let body = T::deserialize(Value::Object(fields)).map_err(D::Error::custom)?;
         Ok(UiaRequest { auth, body })
+    }
+}
+
+/// Read and written through serde: the body is the endpoint's, of any type,
+/// and `auth` is the one key the request itself reads.
+impl<T: Serialize + DeserializeOwned> Json for UiaRequest<T> {
+    fn read_json(reader: &mut Reader<'_>) -> Option<Self> {
+        read_with_serde(reader)
+    }
+
+    fn write_json(&self, writer: &mut Writer) {
+        writer.serde(self);
     }
 }
 

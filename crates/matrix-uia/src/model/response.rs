@@ -9,7 +9,7 @@ use serde::{Serialize, Serializer};
 use super::error::StandardError;
 use super::info::UiaaInfo;
 use crate::SpecType;
-use crate::json::{JsonError, from_json_slice};
+use crate::json::{Json, JsonError};
 
 /// The status of a response that asks for authentication.
 pub const UNAUTHORIZED: u16 = 401;
@@ -87,7 +87,7 @@ impl UiaaResponse {
         }
         let body_error = |error| FromHttpError::Body { status, error };
         if status == UNAUTHORIZED {
-            match from_json_slice::<UiaaInfo>(body) {
+            match UiaaInfo::from_json(body) {
                 Ok(info) => return Ok(UiaaResponse::AuthRequired(info)),
                 // A 401 without `flows` is an ordinary error (a bad access token);
                 // with `flows`, the UIA body itself is wrong.
@@ -95,7 +95,7 @@ impl UiaaResponse {
                 Err(_) => {}
             }
         }
-        let error = from_json_slice::<StandardError>(body).map_err(body_error)?;
+        let error = StandardError::from_json(body).map_err(body_error)?;
         Ok(UiaaResponse::Error { status, error })
     }
 
@@ -109,9 +109,10 @@ impl UiaaResponse {
 
     /// The body to answer with.
     pub fn to_json_bytes(&self) -> Vec<u8> {
-        // Serializing the model to a Vec cannot fail: every key is a string
-        // and every value is JSON.
-        serde_json::to_vec(self).unwrap_or_default()
+        match self {
+            UiaaResponse::AuthRequired(info) => info.to_json(),
+            UiaaResponse::Error { error, .. } => error.to_json(),
+        }
     }
 
     /// The error of a failed stage or of the request, if any.

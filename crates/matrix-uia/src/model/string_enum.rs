@@ -91,6 +91,16 @@ macro_rules! string_enum {
             }
         }
 
+        impl $crate::json::Json for $name {
+            fn read_json(reader: &mut $crate::__private::Reader<'_>) -> Option<Self> {
+                reader.str().map(Self::from)
+            }
+
+            fn write_json(&self, writer: &mut $crate::__private::Writer) {
+                writer.str(self.as_str());
+            }
+        }
+
         impl schemars::JsonSchema for $name {
             fn schema_name() -> std::borrow::Cow<'static, str> {
                 std::borrow::Cow::Borrowed(stringify!($name))

@@ -1,0 +1,267 @@
+//! The reader behind [`Json::from_json`](super::Json::from_json): a strict
+//! JSON reader over text that is already known to be UTF-8, which borrows
+//! every string and refuses (returns `None`) anything it does not handle
+//! itself — an escape in a string, nesting deeper than [`MAX_DEPTH`], a
+//! repeated key. A refusal is never an answer: the caller then parses with
+//! serde_json, which gives the value or the error with its path.
+
+use super::scan::{plain_run_end, whitespace_end};
+
+/// Deeper input is left to serde_json, whose own limit (128) then applies as
+/// if the reader had never seen it: a value handed to serde_json from here is
+/// never deeper than this, so serde_json cannot refuse it for depth alone.
+pub const MAX_DEPTH: usize = 64;
+
+/// A position in JSON text. Cheap to copy: an enum's reader keeps a copy at
+/// each value it passes before `"type"` and reads it once the tag is known.
+#[derive(Clone, Copy)]
+pub struct Reader<'a> {
+    text: &'a str,
+    pos: usize,
+    depth: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `text`.
+    pub fn new(text: &'a str) -> Self {
+        Reader { text, pos: 0, depth: 0 }
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    fn skip_whitespace(&mut self) {
+        self.pos = whitespace_end(self.bytes(), self.pos);
+    }
+
+    /// The next byte that is not whitespace, not consumed.
+    pub fn peek(&mut self) -> Option<u8> {
+        self.skip_whitespace();
+        self.bytes().get(self.pos).copied()
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.pos += 1)
+    }
+
+    fn enter(&mut self, open: u8) -> Option<()> {
+        self.eat(open)?;
+        self.depth += 1;
+        (self.depth <= MAX_DEPTH).then_some(())
+    }
+
+    /// The end of the input: nothing but whitespace is left.
+    pub fn end(&mut self) -> Option<()> {
+        (self.peek().is_none()).then_some(())
+    }
+
+    /// `null`, consumed; `false` (and nothing consumed) for any other value.
+    pub fn null(&mut self) -> Option<bool> {
+        if self.peek()? != b'n' {
+            return Some(false);
+        }
+        let rest = self.bytes().get(self.pos..self.pos + 4)?;
+        (rest == b"null").then(|| self.pos += 4)?;
+        Some(true)
+    }
+
+    /// A string without escapes, borrowed.
+    pub fn str(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.pos;
+        let end = plain_run_end(self.bytes(), start)?;
+        if self.bytes()[end] != b'"' {
+            return None;
+        }
+        self.pos = end + 1;
+        self.text.get(start..end)
+    }
+
+    /// Start an object: `{`.
+    pub fn object(&mut self) -> Option<()> {
+        self.enter(b'{')
+    }
+
+    /// The next key of the object, with its `:` consumed; `None` inside when
+    /// the object ends. `first` is the caller's: whether no key came yet.
+    pub fn key(&mut self, first: &mut bool) -> Option<Option<&'a str>> {
+        match self.peek()? {
+            b'}' => {
+                self.pos += 1;
+                self.depth -= 1;
+                return Some(None);
+            }
+            b',' if !*first => self.pos += 1,
+            _ if *first => {}
+            _ => return None,
+        }
+        *first = false;
+        let key = self.str()?;
+        self.eat(b':')?;
+        Some(Some(key))
+    }
+
+    /// Start an array: `[`.
+    pub fn array(&mut self) -> Option<()> {
+        self.enter(b'[')
+    }
+
+    /// Whether the array has another element (its `,` consumed); at the
+    /// end, the `]` is consumed.
+    pub fn element(&mut self, first: &mut bool) -> Option<bool> {
+        match self.peek()? {
+            b']' => {
+                self.pos += 1;
+                self.depth -= 1;
+                Some(false)
+            }
+            b',' if !*first => {
+                self.pos += 1;
+                Some(true)
+            }
+            _ if *first => {
+                *first = false;
+                Some(true)
+            }
+            _ => None,
+        }
+    }
+
+    /// The next value as serde_json's raw value: its text, checked, and
+    /// whether that text has an escape (a `\`).
+    pub fn capture_raw(&mut self) -> Option<(Box<serde_json::value::RawValue>, bool)> {
+        self.skip_whitespace();
+        let rest = self.text.get(self.pos..)?;
+        let mut values = serde_json::Deserializer::from_str(rest).into_iter();
+        let raw: Box<serde_json::value::RawValue> = values.next()?.ok()?;
+        // The depth serde_json allows counts from where it started: a value
+        // long enough to be deeper than the reader allows (a level takes two
+        // bytes) has its brackets counted, and if there are enough of them
+        // it is measured, and left to serde_json if it is that deep.
+        let text = raw.get();
+        if self.depth + text.len() / 2 > MAX_DEPTH {
+            let brackets = text.bytes().filter(|&b| b == b'{' || b == b'[').count();
+            if self.depth + brackets > MAX_DEPTH {
+                let mut probe = *self;
+                probe.raw()?;
+            }
+        }
+        let escapes = text.as_bytes().contains(&b'\\');
+        self.pos += values.byte_offset();
+        Some((raw, escapes))
+    }
+
+    /// The text of the next value, whatever it is, for serde_json to read.
+    /// Only its end is found here; serde_json checks the rest.
+    pub fn raw(&mut self) -> Option<&'a str> {
+        self.skip_whitespace();
+        let start = self.pos;
+        let bytes = self.bytes();
+        let mut nesting = 0usize;
+        let mut in_string = false;
+        let mut i = start;
+        while let Some(&b) = bytes.get(i) {
+            i += 1;
+            if in_string {
+                match b {
+                    b'\\' => i += 1,
+                    b'"' => {
+                        in_string = false;
+                        if nesting == 0 {
+                            break;
+                        }
+                    }
+                    // Control characters are errors; serde_json will say so.
+                    _ => i = plain_run_end(bytes, i)?,
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_string = true,
+                b'{' | b'[' => {
+                    nesting += 1;
+                    if self.depth + nesting > MAX_DEPTH {
+                        return None;
+                    }
+                }
+                b'}' | b']' if nesting == 0 => {
+                    i -= 1;
+                    break;
+                }
+                b'}' | b']' => {
+                    nesting -= 1;
+                    if nesting == 0 {
+                        break;
+                    }
+                }
+                b',' | b' ' | b'\n' | b'\r' | b'\t' if nesting == 0 => {
+                    i -= 1;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        if in_string || nesting != 0 || i == start {
+            return None;
+        }
+        self.pos = i;
+        self.text.get(start..i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw_values(text: &str) -> Vec<&str> {
+        let mut reader = Reader::new(text);
+        reader.array().unwrap();
+        let mut first = true;
+        let mut out = Vec::new();
+        while reader.element(&mut first).unwrap() {
+            out.push(reader.raw().unwrap());
+        }
+        reader.end().unwrap();
+        out
+    }
+
+    #[test]
+    fn raw_finds_the_end_of_every_kind_of_value() {
+        let values = raw_values(r#"[1, -2.5e3,"a\"]}",  {"k": [1, {"x": "}"}]}, [], true, null ]"#);
+        assert_eq!(values, ["1", "-2.5e3", r#""a\"]}""#, r#"{"k": [1, {"x": "}"}]}"#, "[]", "true", "null"]);
+    }
+
+    #[test]
+    fn refuses_what_serde_json_must_decide() {
+        assert!(Reader::new(r#""a\nb""#).str().is_none(), "escapes are serde_json's");
+        assert!(Reader::new("\"a\u{1}b\"").str().is_none(), "control characters are errors");
+        assert!(Reader::new(r#""open"#).str().is_none());
+        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert!(Reader::new(&deep).raw().is_none(), "too deep for the reader");
+        let fine = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert_eq!(Reader::new(&fine).raw(), Some(fine.as_str()));
+    }
+
+    #[test]
+    fn objects_need_commas_and_no_trailing_one() {
+        let keys = |text: &str| -> Option<Vec<String>> {
+            let mut reader = Reader::new(text);
+            reader.object()?;
+            let mut first = true;
+            let mut keys = Vec::new();
+            while let Some(key) = reader.key(&mut first)? {
+                keys.push(key.to_owned());
+                reader.raw()?;
+            }
+            reader.end()?;
+            Some(keys)
+        };
+        assert_eq!(keys(r#" { "a" : 1 , "b":{} } "#), Some(vec!["a".to_owned(), "b".to_owned()]));
+        assert_eq!(keys("{}"), Some(vec![]));
+        assert_eq!(keys(r#"{"a":1,}"#), None);
+        assert_eq!(keys(r#"{"a":1 "b":2}"#), None);
+        assert_eq!(keys(r#"{,"a":1}"#), None);
+        assert_eq!(keys(r#"{"a":1} x"#), None);
+    }
+}
