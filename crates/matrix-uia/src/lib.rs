@@ -50,6 +50,7 @@ pub use model::auth_data::{
 };
 pub use model::auth_type::AuthType;
 pub use model::error::{ErrorKind, StandardError};
+pub use model::extra::Extra;
 pub use model::identifier::{CustomIdentifier, PhoneNumber, ThirdPartyId, UserId, UserIdentifier};
 pub use model::info::{AuthFlow, UiaaInfo};
 pub use model::params::{

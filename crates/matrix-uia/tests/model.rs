@@ -360,3 +360,33 @@ fn custom_error_codes_and_auth_types_are_kept_verbatim() {
     assert_eq!(AuthType::from("m.login.password"), AuthType::Password);
     assert_eq!(AuthType::from(String::from("m.oauth")), AuthType::OAuth);
 }
+
+/// Around serde_json's nesting limit, the direct reader gives exactly what
+/// serde gives. The limit holds for values (in `extra`), not for raw params,
+/// which serde_json skips without recursing: 10 000 levels there are kept.
+#[test]
+fn the_direct_reader_agrees_with_serde_at_the_nesting_limit() {
+    use matrix_uia::__private::read_direct;
+    use matrix_uia::Json;
+
+    let mut outcomes = Vec::new();
+    for levels in (100..140).chain([10_000]) {
+        let nested = format!("{}{}", "[".repeat(levels), "]".repeat(levels));
+        let bodies = [
+            format!(r#"{{"flows": [], "params": {{"x": {nested}}}}}"#),
+            format!(r#"{{"flows": [], "x_extra": {nested}}}"#),
+            format!(r#"{{"flows": [{{"stages": [], "x": {nested}}}]}}"#),
+        ];
+        for body in bodies {
+            let serde = from_json_slice::<UiaaInfo>(body.as_bytes());
+            let direct = UiaaInfo::from_json(body.as_bytes());
+            assert_eq!(direct.as_ref().ok(), serde.as_ref().ok(), "{levels} levels: {body}");
+            if let Some(read) = read_direct::<UiaaInfo>(body.as_bytes()) {
+                assert_eq!(Some(&read), serde.as_ref().ok(), "{levels} levels: {body}");
+            }
+            outcomes.push(serde.is_ok());
+        }
+    }
+    // The range crosses the limit: some bodies parse and some are refused.
+    assert!(outcomes.contains(&true) && outcomes.contains(&false));
+}

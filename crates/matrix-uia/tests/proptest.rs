@@ -19,7 +19,7 @@ use std::fmt::{self, Debug};
 
 use matrix_uia::__private::read_direct;
 use matrix_uia::{
-    AuthData, AuthFlow, AuthType, CustomAuthData, CustomIdentifier, Dummy, EmailIdentity, ErrorKind,
+    AuthData, AuthFlow, AuthType, CustomAuthData, CustomIdentifier, Dummy, EmailIdentity, ErrorKind, Extra,
     FallbackAcknowledgement, FromHttpError, Json, JsonObject, Msisdn, OAuth, OAuth2, OAuthParams, Password,
     PhoneNumber, PolicyDefinition, PolicyTranslation, RawParams, ReCaptcha, ReCaptchaParams,
     RegistrationToken, Sso, StandardError, Terms, TermsParams, ThirdPartyCredentials, ThirdPartyId, Token,
@@ -110,7 +110,7 @@ fn json_leaf(nulls: bool) -> Strat<Value> {
 
 /// Unknown keys: prefixed `x_`, so that none is a key of any model type.
 /// Their values are scalars more often than not (cheaper to generate).
-fn extra(nulls: bool) -> Strat<JsonObject> {
+fn extra(nulls: bool) -> Strat<Extra> {
     let value = prop_oneof![2 => json_leaf(nulls), 1 => json(nulls)];
     btree_map(text().prop_map(|k| format!("x_{k}")), value, 0..3)
         .prop_map(|m| m.into_iter().collect())
@@ -271,7 +271,7 @@ fn msisdn(nulls: bool) -> Strat<Msisdn> {
         .boxed()
 }
 
-fn session_and_extra(nulls: bool) -> Strat<(Option<String>, JsonObject)> {
+fn session_and_extra(nulls: bool) -> Strat<(Option<String>, Extra)> {
     (opt(text()), extra(nulls)).boxed()
 }
 
@@ -391,7 +391,7 @@ fn params(nulls: bool) -> Strat<JsonObject> {
 /// `flattened_error_extra_*` below).
 fn auth_error() -> Strat<StandardError> {
     (error_kind(), opt(text()))
-        .prop_map(|(errcode, error)| StandardError { errcode, error, extra: JsonObject::new() })
+        .prop_map(|(errcode, error)| StandardError { errcode, error, extra: Extra::new() })
         .boxed()
 }
 
@@ -1070,9 +1070,9 @@ mod regressions {
     fn flattened_error_extra_makes_no_duplicate_key() {
         let mut info = UiaaInfo::new(vec![], None);
         let mut error = StandardError::new(ErrorKind::LimitExceeded, "slow down");
-        error.extra = object(serde_json::json!({"retry_after_ms": 1000, "flows": 5}));
+        error.extra = object(serde_json::json!({"retry_after_ms": 1000, "flows": 5})).into();
         info.auth_error = Some(error);
-        info.extra = object(serde_json::json!({"retry_after_ms": 2000}));
+        info.extra = object(serde_json::json!({"retry_after_ms": 2000})).into();
         let text = serde_json::to_string(&info).unwrap();
         // {"flows":[],"errcode":"M_LIMIT_EXCEEDED","error":"slow down","retry_after_ms":1000,"flows":5,"retry_after_ms":2000}
         assert_no_duplicate_keys(&text).unwrap();
@@ -1086,9 +1086,9 @@ mod regressions {
     fn flattened_error_extra_belongs_to_the_body() {
         let mut info = UiaaInfo::new(vec![], None);
         let mut error = StandardError::new(ErrorKind::LimitExceeded, "slow down");
-        error.extra = object(serde_json::json!({"ignored": 1}));
+        error.extra = object(serde_json::json!({"ignored": 1})).into();
         info.auth_error = Some(error);
-        info.extra = object(serde_json::json!({"retry_after_ms": 1000}));
+        info.extra = object(serde_json::json!({"retry_after_ms": 1000})).into();
         let written = serde_json::to_value(&info).unwrap();
         assert_eq!(written.get("ignored"), None);
         let back: UiaaInfo = serde_json::from_value(written).unwrap();

@@ -12,8 +12,7 @@ use serde_json::value::RawValue;
 
 use super::flow::{choose_flow, next_stage};
 use crate::{
-    AuthData, AuthFlow, AuthType, FromHttpError, JsonObject, StandardError, UiaRequest, UiaaInfo,
-    UiaaResponse,
+    AuthData, AuthFlow, AuthType, Extra, FromHttpError, StandardError, UiaRequest, UiaaInfo, UiaaResponse,
 };
 
 /// What the driver needs from the application for one stage.
@@ -57,7 +56,7 @@ impl StagePrompt<'_> {
         AuthData::RegistrationToken(crate::RegistrationToken {
             token: token.into(),
             session: self.session_owned(),
-            extra: JsonObject::new(),
+            extra: Extra::new(),
         })
     }
 
@@ -66,7 +65,7 @@ impl StagePrompt<'_> {
         AuthData::ReCaptcha(crate::ReCaptcha {
             response: response.into(),
             session: self.session_owned(),
-            extra: JsonObject::new(),
+            extra: Extra::new(),
         })
     }
 
@@ -201,7 +200,7 @@ impl<T: Clone + Serialize> Driver<T> {
 fn acknowledgement(info: &UiaaInfo) -> AuthData {
     AuthData::FallbackAcknowledgement(crate::FallbackAcknowledgement {
         session: info.session.clone().unwrap_or_default(),
-        extra: JsonObject::new(),
+        extra: Extra::new(),
     })
 }
 

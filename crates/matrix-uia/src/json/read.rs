@@ -36,11 +36,19 @@ impl<'a> Reader<'a> {
     }
 
     /// The next byte that is not whitespace, not consumed.
+    #[inline]
     pub fn peek(&mut self) -> Option<u8> {
-        self.skip_whitespace();
-        self.bytes().get(self.pos).copied()
+        // Most bytes looked at here are not whitespace: no call for them.
+        match self.bytes().get(self.pos) {
+            Some(&b) if b > b' ' => Some(b),
+            _ => {
+                self.skip_whitespace();
+                self.bytes().get(self.pos).copied()
+            }
+        }
     }
 
+    #[inline]
     fn eat(&mut self, byte: u8) -> Option<()> {
         (self.peek()? == byte).then(|| self.pos += 1)
     }
@@ -135,18 +143,9 @@ impl<'a> Reader<'a> {
         let rest = self.text.get(self.pos..)?;
         let mut values = serde_json::Deserializer::from_str(rest).into_iter();
         let raw: Box<serde_json::value::RawValue> = values.next()?.ok()?;
-        // The depth serde_json allows counts from where it started: a value
-        // long enough to be deeper than the reader allows (a level takes two
-        // bytes) has its brackets counted, and if there are enough of them
-        // it is measured, and left to serde_json if it is that deep.
+        // No depth to check: serde_json skips a raw value without recursing,
+        // inside a body or alone, so it takes any nesting in both.
         let text = raw.get();
-        if self.depth + text.len() / 2 > MAX_DEPTH {
-            let brackets = text.bytes().filter(|&b| b == b'{' || b == b'[').count();
-            if self.depth + brackets > MAX_DEPTH {
-                let mut probe = *self;
-                probe.raw()?;
-            }
-        }
         let escapes = text.as_bytes().contains(&b'\\');
         self.pos += values.byte_offset();
         Some((raw, escapes))

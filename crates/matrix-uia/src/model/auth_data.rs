@@ -5,8 +5,8 @@ use std::borrow::Cow;
 use matrix_uia_derive::Uia;
 
 use super::auth_type::AuthType;
+use super::extra::Extra;
 use super::identifier::UserIdentifier;
-use crate::JsonObject;
 
 /// `m.login.password`: an identifier and a password.
 ///
@@ -34,7 +34,7 @@ pub struct Password {
     pub session: Option<String>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub extra: Extra,
 }
 
 impl Password {
@@ -47,7 +47,7 @@ impl Password {
             address: None,
             password: password.into(),
             session,
-            extra: JsonObject::new(),
+            extra: Extra::new(),
         }
     }
 
@@ -84,7 +84,7 @@ pub struct ReCaptcha {
     pub session: Option<String>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub extra: Extra,
 }
 
 /// `m.login.token`: a login token, with the client's nonce (early spec).
@@ -103,7 +103,7 @@ pub struct Token {
     pub session: Option<String>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub extra: Extra,
 }
 
 /// `m.login.oauth2`: OAuth2, completed out of band (early spec).
@@ -119,7 +119,7 @@ pub struct OAuth2 {
     pub session: Option<String>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub extra: Extra,
 }
 
 /// The credentials of a third-party identifier validation session.
@@ -139,7 +139,7 @@ pub struct ThirdPartyCredentials {
     pub id_access_token: Option<String>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub extra: Extra,
 }
 
 /// `m.login.email.identity`: an email address validated by an identity server or the homeserver.
@@ -162,7 +162,7 @@ pub struct EmailIdentity {
     pub session: Option<String>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub extra: Extra,
 }
 
 /// `m.login.msisdn`: a phone number validated by SMS.
@@ -183,7 +183,7 @@ pub struct Msisdn {
     pub session: Option<String>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub extra: Extra,
 }
 
 /// The validation credentials of a third-party stage, whichever form was sent.
@@ -219,13 +219,13 @@ macro_rules! session_only_stage {
             pub session: Option<String>,
             /// Keys the spec does not define, kept.
             #[uia(extra)]
-            pub extra: JsonObject,
+            pub extra: Extra,
         }
 
         impl $name {
             /// The stage for `session`.
             pub fn new(session: Option<String>) -> Self {
-                $name { session, extra: JsonObject::new() }
+                $name { session, extra: Extra::new() }
             }
         }
     };
@@ -285,7 +285,7 @@ pub struct RegistrationToken {
     pub session: Option<String>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub extra: Extra,
 }
 
 /// An auth dict with only the session: the client says that a stage was
@@ -300,7 +300,7 @@ pub struct FallbackAcknowledgement {
     pub session: String,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub extra: Extra,
 }
 
 /// An auth dict of a type this crate does not know, kept whole.
@@ -313,7 +313,7 @@ pub struct CustomAuthData {
     pub session: Option<String>,
     /// Every other key.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub extra: Extra,
 }
 
 /// The `auth` dict of a request: one variant per auth type.

@@ -2,8 +2,8 @@
 
 use matrix_uia_derive::Uia;
 
+use super::extra::Extra;
 use super::string_enum::string_enum;
-use crate::JsonObject;
 
 string_enum! {
     /// The `errcode` of a standard error: every code the spec defines, and any
@@ -109,13 +109,13 @@ pub struct StandardError {
     pub error: Option<String>,
     /// Keys that some codes add (`retry_after_ms`, `soft_logout`, …) and any other.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub extra: Extra,
 }
 
 impl StandardError {
     /// An error with a code and a message.
     pub fn new(errcode: ErrorKind, error: impl Into<String>) -> Self {
-        StandardError { errcode, error: Some(error.into()), extra: JsonObject::new() }
+        StandardError { errcode, error: Some(error.into()), extra: Extra::new() }
     }
 }
 

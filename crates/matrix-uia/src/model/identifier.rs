@@ -2,7 +2,7 @@
 
 use matrix_uia_derive::Uia;
 
-use crate::JsonObject;
+use super::extra::Extra;
 
 /// `m.id.user`: a user by their Matrix ID or its localpart.
 ///
@@ -15,7 +15,7 @@ pub struct UserId {
     pub user: String,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub extra: Extra,
 }
 
 /// `m.id.thirdparty`: a user by a third-party identifier bound to their account.
@@ -31,7 +31,7 @@ pub struct ThirdPartyId {
     pub address: String,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub extra: Extra,
 }
 
 /// `m.id.phone`: a user by a phone number as they entered it.
@@ -47,7 +47,7 @@ pub struct PhoneNumber {
     pub phone: String,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub extra: Extra,
 }
 
 /// An identifier type this crate does not know, kept whole.
@@ -58,7 +58,7 @@ pub struct CustomIdentifier {
     pub id_type: String,
     /// Every other key.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub extra: Extra,
 }
 
 /// A user identifier: the `identifier` of a password auth dict or a login.
@@ -85,7 +85,7 @@ pub enum UserIdentifier {
 impl UserIdentifier {
     /// `m.id.user` for `user`.
     pub fn user(user: impl Into<String>) -> Self {
-        UserIdentifier::UserId(UserId { user: user.into(), extra: JsonObject::new() })
+        UserIdentifier::UserId(UserId { user: user.into(), extra: Extra::new() })
     }
 
     /// `m.id.thirdparty` for `medium` and `address`.
@@ -93,7 +93,7 @@ impl UserIdentifier {
         UserIdentifier::ThirdPartyId(ThirdPartyId {
             medium: medium.into(),
             address: address.into(),
-            extra: JsonObject::new(),
+            extra: Extra::new(),
         })
     }
 

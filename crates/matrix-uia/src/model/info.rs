@@ -6,9 +6,10 @@ use serde_json::value::RawValue;
 use super::auth_type::AuthType;
 use super::error::StandardError;
 
+use super::extra::Extra;
 use super::params::RawParams;
+use crate::AuthParams;
 use crate::json::JsonError;
-use crate::{AuthParams, JsonObject};
 
 /// One way to authenticate: the stages to complete, in order.
 ///
@@ -20,13 +21,13 @@ pub struct AuthFlow {
     pub stages: Vec<AuthType>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub extra: Extra,
 }
 
 impl AuthFlow {
     /// A flow of `stages`.
     pub fn new(stages: impl IntoIterator<Item = AuthType>) -> Self {
-        AuthFlow { stages: stages.into_iter().collect(), extra: JsonObject::new() }
+        AuthFlow { stages: stages.into_iter().collect(), extra: Extra::new() }
     }
 }
 
@@ -59,13 +60,13 @@ pub struct UiaaInfo {
     pub auth_error: Option<StandardError>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub extra: Extra,
 }
 
 impl UiaaInfo {
     /// A first 401: these flows, no stage completed.
     pub fn new(flows: Vec<AuthFlow>, session: Option<String>) -> Self {
-        UiaaInfo { flows, completed: None, params: None, session, auth_error: None, extra: JsonObject::new() }
+        UiaaInfo { flows, completed: None, params: None, session, auth_error: None, extra: Extra::new() }
     }
 
     /// The stages completed so far (empty when the body has no `completed`).

@@ -3,6 +3,7 @@
 pub mod auth_data;
 pub mod auth_type;
 pub mod error;
+pub mod extra;
 pub mod identifier;
 pub mod info;
 pub mod params;

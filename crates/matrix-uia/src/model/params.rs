@@ -12,6 +12,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
+use super::extra::Extra;
 use crate::__private::{ExtraMap, Key, Reader, Source, Writer, duplicate, typed_or_value};
 use crate::json::impls::read_with_serde;
 use crate::json::{Json, JsonError};
@@ -179,7 +180,7 @@ pub struct TermsParams {
     pub policies: BTreeMap<String, PolicyDefinition>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub extra: Extra,
 }
 
 /// One policy: its version and its translations.
@@ -201,7 +202,7 @@ impl PolicyDefinition {
     pub fn new(version: impl Into<String>, translations: BTreeMap<String, PolicyTranslation>) -> Self {
         PolicyDefinition {
             version: version.into(),
-            translations: Translations { languages: translations, other: JsonObject::new() },
+            translations: Translations { languages: translations, other: Extra::new() },
         }
     }
 
@@ -218,7 +219,7 @@ pub struct Translations {
     /// The document in each language, by language code.
     pub languages: BTreeMap<String, PolicyTranslation>,
     /// Keys whose value is not a translation (Ruma drops them).
-    pub other: JsonObject,
+    pub other: Extra,
 }
 
 impl ExtraMap for Translations {
@@ -283,7 +284,7 @@ pub struct PolicyTranslation {
     pub url: String,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub extra: Extra,
 }
 
 /// The `m.oauth` params: where the user approves the action.
@@ -297,7 +298,7 @@ pub struct OAuthParams {
     pub url: String,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub extra: Extra,
 }
 
 /// The `m.login.recaptcha` params: the site key of the captcha.
@@ -311,5 +312,5 @@ pub struct ReCaptchaParams {
     pub public_key: String,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: JsonObject,
+    pub extra: Extra,
 }
