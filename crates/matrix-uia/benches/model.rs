@@ -1,8 +1,11 @@
 //! Throughput of the model on the spec's own UIA bodies.
 //!
-//! For each body: the typed parse against `serde_json::Value` (the baseline)
-//! and `serde::de::IgnoredAny` (the floor: serde's fastest walk of the same
-//! bytes), both serializers, and `UiaaResponse::from_http` for the 401 bodies.
+//! For each body: the typed parse (`Json::from_json`, the derive's direct
+//! reader) against `serde_json::Value` (the baseline) and
+//! `serde::de::IgnoredAny` (the floor: serde's fastest walk of the same
+//! bytes), both serializers (`Json::to_json` for the typed value), and
+//! `UiaaResponse::from_http` for the 401 bodies. The typed value through
+//! serde_json (`from_slice`, `to_vec`) is timed too and reported beside.
 //!
 //! Criterion runs first. Then a summary table is measured in the same run and
 //! printed: every function of a body is timed again in batches, the functions
@@ -15,6 +18,13 @@
 //! cargo bench -p matrix-uia --bench model -- password     # only the bodies matching a filter
 //! UIA_BENCH_SUMMARY_ONLY=1 cargo bench -p matrix-uia --bench model   # the summary alone (~10 s)
 //! ```
+//!
+//! For a profiler, `UIA_BENCH_PROFILE=<body>/<function>` runs that one
+//! function (`ITERS` times, 20 000 by default) and nothing else:
+//!
+//! ```text
+//! UIA_BENCH_PROFILE=password/typed_parse valgrind --tool=callgrind target/release/deps/model-<hash> --bench
+//! ```
 
 #[path = "support/harness.rs"]
 mod harness;
@@ -25,9 +35,8 @@ use std::time::Duration;
 
 use criterion::Criterion;
 use harness::{CriterionMedians, Op, Run, Timing, bench_group, example, interleaved, mbps};
-use matrix_uia::{AuthData, StandardError, TermsParams, UiaaInfo, UiaaResponse};
-use serde::Serialize;
-use serde::de::{DeserializeOwned, IgnoredAny};
+use matrix_uia::{AuthData, Json, StandardError, TermsParams, UiaaInfo, UiaaResponse};
+use serde::de::IgnoredAny;
 use serde_json::Value;
 
 /// Criterion's warm-up for every group (the rest of its settings are the
@@ -72,10 +81,14 @@ fn type_last(body: &[u8]) -> &'static [u8] {
     Box::leak(reordered.into_bytes().into_boxed_slice())
 }
 
-/// The five functions every body gets: three parses and two serializations.
-fn common_ops<T: DeserializeOwned + Serialize + 'static>(bytes: &'static [u8]) -> Vec<Op> {
-    let typed: T = serde_json::from_slice(bytes)
-        .unwrap_or_else(|e| panic!("{} does not parse: {e}", std::any::type_name::<T>()));
+/// The functions every body gets: three parses and two serializations, and
+/// the typed value through serde_json.
+fn common_ops<T: Json + PartialEq + 'static>(bytes: &'static [u8]) -> Vec<Op> {
+    let typed =
+        T::from_json(bytes).unwrap_or_else(|e| panic!("{} does not parse: {e}", std::any::type_name::<T>()));
+    let through_serde: T = serde_json::from_slice(bytes).expect("serde parses it too");
+    assert!(through_serde == typed, "from_json and serde_json read different values");
+    assert_eq!(typed.to_json(), serde_json::to_vec(&typed).expect("serializes"), "to_json and to_vec differ");
     let value: Value = serde_json::from_slice(bytes).expect("the body is JSON");
     serde_json::from_slice::<IgnoredAny>(bytes).expect("the body is JSON");
     // The typed value must write back the same document, or the serializers compare different work.
@@ -84,6 +97,11 @@ fn common_ops<T: DeserializeOwned + Serialize + 'static>(bytes: &'static [u8]) -
     assert_eq!(written, value, "{} does not round-trip", std::any::type_name::<T>());
     vec![
         Op::new("typed_parse", move |n| {
+            for _ in 0..n {
+                black_box(T::from_json(black_box(bytes)).ok());
+            }
+        }),
+        Op::new("serde_parse", move |n| {
             for _ in 0..n {
                 black_box(serde_json::from_slice::<T>(black_box(bytes)).ok());
             }
@@ -98,9 +116,17 @@ fn common_ops<T: DeserializeOwned + Serialize + 'static>(bytes: &'static [u8]) -
                 black_box(serde_json::from_slice::<IgnoredAny>(black_box(bytes)).ok());
             }
         }),
+        Op::new("serde_serialize", {
+            let typed = through_serde;
+            move |n| {
+                for _ in 0..n {
+                    black_box(serde_json::to_vec(black_box(&typed)).ok());
+                }
+            }
+        }),
         Op::new("typed_serialize", move |n| {
             for _ in 0..n {
-                black_box(serde_json::to_vec(black_box(&typed)).ok());
+                black_box(black_box(&typed).to_json());
             }
         }),
         Op::new("value_serialize", move |n| {
@@ -256,6 +282,16 @@ fn summary(cases: &[&Case]) -> String {
                 (t.median / typed.median - 1.0) * 100.0
             )),
         );
+        if let (Some(parse), Some(ser)) = (ns("serde_parse"), ns("serde_serialize")) {
+            let _ = writeln!(
+                notes,
+                "{}: through serde_json (from_slice / to_vec): parse {:.0} ns ({:.2}× the floor), serialize {:.0} ns",
+                case.group,
+                parse.median,
+                parse.median / floor.median,
+                ser.median
+            );
+        }
         if let Some(p) = ns("params_terms") {
             let _ = writeln!(
                 notes,
@@ -318,6 +354,13 @@ fn criterion_medians(cases: &[&Case], medians: &CriterionMedians) -> Option<Stri
 fn main() {
     let run = Run::new("UIA_BENCH_SUMMARY_ONLY");
     let cases = cases();
+    let ops = cases.iter().flat_map(|case| {
+        let ops = case.ops.iter().map(move |op| (format!("{}/{}", case.group, op.name), op));
+        ops.chain(case.extra.iter().map(move |op| (format!("{}_extra/{}", case.group, op.name), op)))
+    });
+    if harness::profile("UIA_BENCH_PROFILE", ops) {
+        return;
+    }
     run.criterion(|criterion| run_criterion(criterion, &cases));
     if !run.benchmarking {
         return;

@@ -16,6 +16,7 @@ pub use schemars::{JsonSchema, Schema, SchemaGenerator};
 pub use serde::{Deserialize, Deserializer, Serialize, Serializer, de, ser};
 pub use serde_json;
 pub use std::borrow::Cow;
+pub use std::default::Default;
 pub use std::fmt;
 pub use std::option::Option::{self, None, Some};
 pub use std::result::Result::{self, Err, Ok};
@@ -465,6 +466,16 @@ impl ExtraMap for Map<String, Value> {
         self.iter().filter(|(k, _)| !written(k)).try_for_each(|(k, v)| map.serialize_entry(k, v))
     }
 
+    fn insert_direct<'a>(&mut self, key: &'a str, reader: &mut Reader<'a>) -> Option<()> {
+        match self.entry(key) {
+            serde_json::map::Entry::Occupied(_) => None,
+            serde_json::map::Entry::Vacant(entry) => {
+                entry.insert(Value::read_json(reader)?);
+                Some(())
+            }
+        }
+    }
+
     fn write_into(&self, writer: &mut Writer, written: &dyn Fn(&str) -> bool) {
         for (key, value) in self.iter().filter(|(k, _)| !written(k)) {
             writer.key(key);
@@ -589,19 +600,6 @@ pub fn buffer_flattened<'de, S: Source<'de>>(
     let value = source.value()?;
     slot.push((key, value));
     Ok(())
-}
-
-/// [`buffer_flattened`] for the direct reader.
-pub fn buffer_flattened_direct(
-    slot: &mut Vec<(&'static str, Value)>,
-    key: &'static str,
-    reader: &mut Reader<'_>,
-) -> Option<()> {
-    if slot.iter().any(|(k, _)| *k == key) {
-        return None;
-    }
-    slot.push((key, Value::read_json(reader)?));
-    Some(())
 }
 
 /// The flattened `T` when all of its required keys came (`errcode` for an

@@ -19,7 +19,7 @@
 //! ```
 //!
 //! For a profiler, `RUMA_COMPARE_PROFILE=<body>/<function>` runs that one
-//! function (`RUMA_COMPARE_ITERS` times, 20 000 by default) and nothing else:
+//! function (`ITERS` times, 20 000 by default) and nothing else:
 //!
 //! ```text
 //! RUMA_COMPARE_PROFILE=seed_401_errcode/uia_parse valgrind --tool=callgrind \
@@ -34,7 +34,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::Criterion;
-use harness::{CriterionMedians, Op, Run, Timing, bench_group, example, interleaved, mbps, timed};
+use harness::{CriterionMedians, Op, Run, Timing, bench_group, example, interleaved, mbps};
 use matrix_uia as uia;
 use matrix_uia::Json;
 use ruma_client_api::uiaa as ruma;
@@ -540,17 +540,8 @@ fn main() {
         env!("SERDE_JSON_VERSION")
     );
     let cases = cases();
-    if let Some(target) = std::env::var_os("RUMA_COMPARE_PROFILE") {
-        let target = target.to_string_lossy();
-        let iters = std::env::var("RUMA_COMPARE_ITERS").ok().and_then(|n| n.parse().ok()).unwrap_or(20_000);
-        let op = cases
-            .iter()
-            .flat_map(|case| case.ops.iter().map(move |op| (format!("{}/{}", case.group, op.name), op)))
-            .find(|(id, _)| *id == target)
-            .unwrap_or_else(|| panic!("no function {target}"))
-            .1;
-        let took = timed(op, iters);
-        println!("{target}: {iters} iterations, {:.0} ns each", took.as_nanos() as f64 / iters as f64);
+    let ops = cases.iter().flat_map(|case| case.ops.iter().map(move |op| (format!("{}/{}", case.group, op.name), op)));
+    if harness::profile("RUMA_COMPARE_PROFILE", ops) {
         return;
     }
     println!("\nBefore timing, every body was parsed by both and written back:");

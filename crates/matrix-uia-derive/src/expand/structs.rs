@@ -15,10 +15,14 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
     let flat: Vec<&Field<'_>> = fields.iter().filter(|f| f.attrs.flatten).collect();
 
     // Builder slots: a field seen or not; flattened keys buffered until the end.
+    // A flattened group has two slots: its keys buffered as values (serde),
+    // and its own builder (the direct reader, which hands a group that turns
+    // out incomplete over to serde rather than move its keys to `extra`).
     let slots = fields.iter().map(|f| {
         let (name, ty) = (f.ident, f.ty);
         if f.attrs.flatten {
-            quote!(#name: __p::Vec<(&'static str, __p::serde_json::Value)>)
+            let (direct, inner) = (direct_slot(name), f.optional);
+            quote!(#name: __p::Vec<(&'static str, __p::serde_json::Value)>, #direct: __p::Option<<#inner as __p::Fields>::Builder>)
         } else {
             quote!(#name: __p::Option<#ty>)
         }
@@ -81,10 +85,11 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
         }
     });
     let flat_arms_direct = flat.iter().map(|f| {
-        let (name, inner) = (f.ident, f.optional);
+        let (direct, inner) = (direct_slot(f.ident), f.optional);
         quote! {
-            if let __p::Some(k) = <#inner as __p::Fields>::known_key(key) {
-                return __p::buffer_flattened_direct(&mut self.#name, k, reader);
+            if <#inner as __p::Fields>::is_known(key) {
+                let builder = self.#direct.get_or_insert_with(__p::Default::default);
+                return __p::Builder::accept_direct(builder, key, reader);
             }
         }
     });
@@ -96,8 +101,13 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
         }
     });
     let take_flat = flat.iter().map(|f| {
-        let (name, inner) = (f.ident, f.optional);
-        quote!(let #name = __p::flattened::<#inner, _, E>(self.#name, &mut self.#extra)?;)
+        let (name, inner, direct) = (f.ident, f.optional, direct_slot(f.ident));
+        quote! {
+            let #name = match self.#direct {
+                __p::Some(builder) => __p::Some(__p::Builder::finish::<E>(builder)?),
+                __p::None => __p::flattened::<#inner, _, E>(self.#name, &mut self.#extra)?,
+            };
+        }
     });
     let assign = fields.iter().map(|f| {
         let (name, key) = (f.ident, &f.key);
@@ -297,6 +307,11 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
         #schema
         #debug
     }
+}
+
+/// The builder slot of a flattened group for the direct reader.
+fn direct_slot(name: &syn::Ident) -> syn::Ident {
+    format_ident!("__direct_{}", name)
 }
 
 fn schema(container: &Container<'_>, data: &Struct<'_>, tag: Option<&str>) -> TokenStream {

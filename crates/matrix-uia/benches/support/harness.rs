@@ -60,6 +60,20 @@ pub fn timed(op: &Op, iters: u64) -> Duration {
 
 /// The bytes of the spec example at `path` (below `generated/examples/`),
 /// leaked so that the timed closures can hold them.
+/// For a profiler: when `var` is set to `<group>/<function>`, run that one
+/// function (`ITERS` times, 20 000 by default) and nothing else, print its
+/// time, and return `true`. `ops` are the functions by `<group>/<function>`.
+pub fn profile<'a>(var: &str, ops: impl IntoIterator<Item = (String, &'a Op)>) -> bool {
+    let Some(target) = std::env::var_os(var) else { return false };
+    let target = target.to_string_lossy();
+    let iters = std::env::var("ITERS").ok().and_then(|n| n.parse().ok()).unwrap_or(20_000);
+    let op =
+        ops.into_iter().find(|(id, _)| *id == target).unwrap_or_else(|| panic!("no function {target}")).1;
+    let took = timed(op, iters);
+    println!("{target}: {iters} iterations, {:.0} ns each", took.as_nanos() as f64 / iters as f64);
+    true
+}
+
 pub fn example(path: &str) -> &'static [u8] {
     let path = format!("{EXAMPLES}{path}");
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));

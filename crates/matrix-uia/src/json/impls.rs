@@ -35,7 +35,8 @@ impl<T: Json> Json for Option<T> {
 impl<T: Json> Json for Vec<T> {
     fn read_json(reader: &mut Reader<'_>) -> Option<Self> {
         reader.array()?;
-        let mut items = Vec::new();
+        // Lists in these bodies are short: one allocation, and none when empty.
+        let mut items = if reader.peek()? == b']' { Vec::new() } else { Vec::with_capacity(4) };
         let mut first = true;
         while reader.element(&mut first)? {
             items.push(T::read_json(reader)?);
@@ -80,13 +81,34 @@ impl<T: Json> Json for BTreeMap<String, T> {
 
 impl Json for Value {
     fn read_json(reader: &mut Reader<'_>) -> Option<Self> {
-        // A string (an `errcode`, an `error`) is the common case: no detour.
-        let mut string = *reader;
-        if let Some(text) = string.str() {
-            *reader = string;
-            return Some(Value::String(text.to_owned()));
+        // Strings, literals and small integers (an `error`, a flag, a
+        // `retry_after_ms`) are read here; the rest by serde_json.
+        let mut probe = *reader;
+        let scalar = match probe.peek()? {
+            b'"' => probe.str().map(|text| Value::String(text.to_owned())),
+            b'{' | b'[' => None,
+            _ => probe.raw().and_then(|text| match text {
+                "true" => Some(Value::Bool(true)),
+                "false" => Some(Value::Bool(false)),
+                "null" => Some(Value::Null),
+                // Up to 18 digits always fits a u64; a leading zero is an error.
+                digits
+                    if (1..=18).contains(&digits.len())
+                        && digits.bytes().all(|b| b.is_ascii_digit())
+                        && (digits == "0" || !digits.starts_with('0')) =>
+                {
+                    digits.parse::<u64>().ok().map(Value::from)
+                }
+                _ => None,
+            }),
+        };
+        match scalar {
+            Some(value) => {
+                *reader = probe;
+                Some(value)
+            }
+            None => read_with_serde(reader),
         }
-        read_with_serde(reader)
     }
 
     fn write_json(&self, writer: &mut Writer) {

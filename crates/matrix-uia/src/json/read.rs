@@ -152,57 +152,51 @@ impl<'a> Reader<'a> {
     }
 
     /// The text of the next value, whatever it is, for serde_json to read.
-    /// Only its end is found here; serde_json checks the rest.
+    /// Only its end is found here (exactly, for valid JSON); serde_json, or
+    /// the typed reader that reads it again, checks the rest.
     pub fn raw(&mut self) -> Option<&'a str> {
         self.skip_whitespace();
-        let start = self.pos;
         let bytes = self.bytes();
-        let mut nesting = 0usize;
-        let mut in_string = false;
+        let start = self.pos;
         let mut i = start;
-        while let Some(&b) = bytes.get(i) {
+        let mut nesting = 0usize;
+        loop {
+            let b = *bytes.get(i)?;
             i += 1;
-            if in_string {
-                match b {
-                    b'\\' => i += 1,
-                    b'"' => {
-                        in_string = false;
-                        if nesting == 0 {
+            match b {
+                b'"' => loop {
+                    let at = plain_run_end(bytes, i)?;
+                    match bytes[at] {
+                        b'"' => {
+                            i = at + 1;
                             break;
                         }
+                        b'\\' => i = at + 2,
+                        // A control character in a string: serde_json's error.
+                        _ => return None,
                     }
-                    // Control characters are errors; serde_json will say so.
-                    _ => i = plain_run_end(bytes, i)?,
-                }
-                continue;
-            }
-            match b {
-                b'"' => in_string = true,
+                },
                 b'{' | b'[' => {
                     nesting += 1;
                     if self.depth + nesting > MAX_DEPTH {
                         return None;
                     }
                 }
-                b'}' | b']' if nesting == 0 => {
-                    i -= 1;
-                    break;
-                }
-                b'}' | b']' => {
-                    nesting -= 1;
-                    if nesting == 0 {
-                        break;
+                b'}' | b']' => nesting = nesting.checked_sub(1)?,
+                _ if nesting > 0 => i = whitespace_end(bytes, i),
+                // A number or literal alone: it runs to a delimiter.
+                _ => {
+                    while let Some(b) = bytes.get(i) {
+                        if matches!(b, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
+                            break;
+                        }
+                        i += 1;
                     }
                 }
-                b',' | b' ' | b'\n' | b'\r' | b'\t' if nesting == 0 => {
-                    i -= 1;
-                    break;
-                }
-                _ => {}
             }
-        }
-        if in_string || nesting != 0 || i == start {
-            return None;
+            if nesting == 0 {
+                break;
+            }
         }
         self.pos = i;
         self.text.get(start..i)
