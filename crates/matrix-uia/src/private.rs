@@ -711,6 +711,40 @@ fn replay<'a, T, B: Builder<T>>(builder: &mut B, before: &[(&'a str, Reader<'a>)
     before.iter().try_for_each(|(key, at)| builder.accept_direct(key, &mut at.clone()))
 }
 
+/// The keys an enum's direct reader passed before `"type"`, each with a
+/// reader at its value: on the stack for the few that dicts have, in a
+/// `Vec` beyond.
+pub struct Before<'a> {
+    slots: [(&'a str, Reader<'a>); 4],
+    count: usize,
+    spill: Vec<(&'a str, Reader<'a>)>,
+}
+
+impl Default for Before<'_> {
+    fn default() -> Self {
+        Before { slots: [("", Reader::new("")); 4], count: 0, spill: Vec::new() }
+    }
+}
+
+impl<'a> Before<'a> {
+    pub fn push(&mut self, key: &'a str, at: Reader<'a>) {
+        match self.slots.get_mut(self.count) {
+            Some(slot) => *slot = (key, at),
+            None => {
+                if self.spill.is_empty() {
+                    self.spill.extend_from_slice(&self.slots);
+                }
+                self.spill.push((key, at));
+            }
+        }
+        self.count += 1;
+    }
+
+    pub fn as_slice(&self) -> &[(&'a str, Reader<'a>)] {
+        if self.spill.is_empty() { &self.slots[..self.count] } else { &self.spill }
+    }
+}
+
 /// [`dispatch`] for the direct reader: `before` holds each key that came
 /// before `"type"` with a reader at its value; `tag` is the reader at the
 /// tag's value, for the catch-all variant that keeps it as a field.

@@ -36,19 +36,19 @@ pub fn expand(container: &Container<'_>, variants: &[Variant<'_>]) -> TokenStrea
     // The same dispatch for the direct reader, where `None` hands over to serde_json.
     let direct_arms = tagged.iter().map(|(v, tag)| {
         let (variant, ty) = (v.ident, v.ty);
-        quote!(#tag => __p::dispatch_direct::<#ty>(&before, reader, &mut first, __p::None).map(#ident::#variant),)
+        quote!(#tag => __p::dispatch_direct::<#ty>(before, reader, &mut first, __p::None).map(#ident::#variant),)
     });
     let other_direct = match variants.iter().find(|v| v.attrs.other) {
         Some(v) => {
             let (variant, ty) = (v.ident, v.ty);
-            quote!(_ => __p::dispatch_direct::<#ty>(&before, reader, &mut first, __p::Some(at)).map(#ident::#variant),)
+            quote!(_ => __p::dispatch_direct::<#ty>(before, reader, &mut first, __p::Some(at)).map(#ident::#variant),)
         }
         None => quote!(_ => __p::None,),
     };
     let untagged_direct = match variants.iter().find(|v| v.attrs.untagged) {
         Some(v) => {
             let (variant, ty) = (v.ident, v.ty);
-            quote!(__p::untagged_direct::<#ty>(&before).map(#ident::#variant))
+            quote!(__p::untagged_direct::<#ty>(passed.as_slice()).map(#ident::#variant))
         }
         None => quote!(__p::None),
     };
@@ -130,19 +130,21 @@ pub fn expand(container: &Container<'_>, variants: &[Variant<'_>]) -> TokenStrea
         #[automatically_derived]
         impl __p::Json for #ident {
             fn read_json<'a>(reader: &mut __p::Reader<'a>) -> __p::Option<Self> {
-                // Keys before "type" are passed over; the variant reads them from where they are.
+                // Keys before "type" are passed over; the variant reads them
+                // from where they are.
                 reader.object()?;
-                let mut before = __p::Vec::new();
+                let mut passed = <__p::Before<'a> as __p::Default>::default();
                 let mut first = true;
                 while let __p::Some(key) = reader.key(&mut first)? {
                     if key == "type" {
+                        let before = passed.as_slice();
                         let at = *reader;
                         return match reader.str()? {
                             #(#direct_arms)*
                             #other_direct
                         };
                     }
-                    before.push((key, *reader));
+                    passed.push(key, *reader);
                     reader.raw()?;
                 }
                 #untagged_direct
