@@ -707,41 +707,29 @@ fn stream<'a, T, B: Builder<T>>(mut builder: B, reader: &mut Reader<'a>, first: 
 
 /// Feed `builder` the entries read before it existed, from where they are
 /// in the input.
-fn replay<'a, T, B: Builder<T>>(builder: &mut B, before: &[(&'a str, Reader<'a>)]) -> Option<()> {
+fn replay<'a, T, B: Builder<T>>(builder: &mut B, before: &Before<'a>) -> Option<()> {
     before.iter().try_for_each(|(key, at)| builder.accept_direct(key, &mut at.clone()))
 }
 
 /// The keys an enum's direct reader passed before `"type"`, each with a
-/// reader at its value: on the stack for the few that dicts have, in a
-/// `Vec` beyond.
+/// reader at its value: the first four on the stack (most dicts have none,
+/// a few one to three), the rest in a `Vec`.
+#[derive(Default)]
 pub struct Before<'a> {
-    slots: [(&'a str, Reader<'a>); 4],
-    count: usize,
-    spill: Vec<(&'a str, Reader<'a>)>,
-}
-
-impl Default for Before<'_> {
-    fn default() -> Self {
-        Before { slots: [("", Reader::new("")); 4], count: 0, spill: Vec::new() }
-    }
+    first: [Option<(&'a str, Reader<'a>)>; 4],
+    rest: Vec<(&'a str, Reader<'a>)>,
 }
 
 impl<'a> Before<'a> {
     pub fn push(&mut self, key: &'a str, at: Reader<'a>) {
-        match self.slots.get_mut(self.count) {
-            Some(slot) => *slot = (key, at),
-            None => {
-                if self.spill.is_empty() {
-                    self.spill.extend_from_slice(&self.slots);
-                }
-                self.spill.push((key, at));
-            }
+        match self.first.iter_mut().find(|slot| slot.is_none()) {
+            Some(slot) => *slot = Some((key, at)),
+            None => self.rest.push((key, at)),
         }
-        self.count += 1;
     }
 
-    pub fn as_slice(&self) -> &[(&'a str, Reader<'a>)] {
-        if self.spill.is_empty() { &self.slots[..self.count] } else { &self.spill }
+    fn iter(&self) -> impl Iterator<Item = &(&'a str, Reader<'a>)> {
+        self.first.iter().flatten().chain(&self.rest)
     }
 }
 
@@ -749,7 +737,7 @@ impl<'a> Before<'a> {
 /// before `"type"` with a reader at its value; `tag` is the reader at the
 /// tag's value, for the catch-all variant that keeps it as a field.
 pub fn dispatch_direct<'a, T: Fields>(
-    before: &[(&'a str, Reader<'a>)],
+    before: &Before<'a>,
     reader: &mut Reader<'a>,
     first: &mut bool,
     tag: Option<Reader<'a>>,
@@ -764,7 +752,7 @@ pub fn dispatch_direct<'a, T: Fields>(
 }
 
 /// [`build_untagged`] for the direct reader: the object had no `"type"`.
-pub fn untagged_direct<'a, T: Fields>(before: &[(&'a str, Reader<'a>)]) -> Option<T> {
+pub fn untagged_direct<'a, T: Fields>(before: &Before<'a>) -> Option<T> {
     let mut builder = T::Builder::default();
     replay(&mut builder, before)?;
     builder.finish::<serde_json::Error>().ok()

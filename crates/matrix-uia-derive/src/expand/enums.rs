@@ -48,7 +48,7 @@ pub fn expand(container: &Container<'_>, variants: &[Variant<'_>]) -> TokenStrea
     let untagged_direct = match variants.iter().find(|v| v.attrs.untagged) {
         Some(v) => {
             let (variant, ty) = (v.ident, v.ty);
-            quote!(__p::untagged_direct::<#ty>(passed.as_slice()).map(#ident::#variant))
+            quote!(__p::untagged_direct::<#ty>(&passed).map(#ident::#variant))
         }
         None => quote!(__p::None),
     };
@@ -137,7 +137,7 @@ pub fn expand(container: &Container<'_>, variants: &[Variant<'_>]) -> TokenStrea
                 let mut first = true;
                 while let __p::Some(key) = reader.key(&mut first)? {
                     if key == "type" {
-                        let before = passed.as_slice();
+                        let before = &passed;
                         let at = *reader;
                         return match reader.str()? {
                             #(#direct_arms)*
