@@ -75,6 +75,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A string without escapes, borrowed.
+    #[inline]
     pub fn str(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.pos;
@@ -93,6 +94,7 @@ impl<'a> Reader<'a> {
 
     /// The next key of the object, with its `:` consumed; `None` inside when
     /// the object ends. `first` is the caller's: whether no key came yet.
+    #[inline]
     pub fn key(&mut self, first: &mut bool) -> Option<Option<&'a str>> {
         match self.peek()? {
             b'}' => {

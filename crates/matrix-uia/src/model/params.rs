@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::fmt;
 
 use matrix_uia_derive::Uia;
@@ -239,17 +240,21 @@ impl ExtraMap for Translations {
     }
 
     fn insert_direct<'a>(&mut self, key: &'a str, reader: &mut Reader<'a>) -> Option<()> {
-        if self.languages.contains_key(key) || (!self.other.is_empty() && self.other.contains_key(key)) {
+        if !self.other.is_empty() && self.other.contains_key(key) {
             return None;
         }
-        if reader.peek()? == b'{' {
+        match self.languages.entry(key.to_owned()) {
+            Entry::Occupied(_) => None,
             // An object that is not a translation is left to serde_json, which keeps it in `other`.
-            let translation = PolicyTranslation::read_json(reader)?;
-            self.languages.insert(key.to_owned(), translation);
-        } else {
-            self.other.insert(key.to_owned(), read_with_serde(reader)?);
+            Entry::Vacant(slot) if reader.peek()? == b'{' => {
+                slot.insert(PolicyTranslation::read_json(reader)?);
+                Some(())
+            }
+            Entry::Vacant(slot) => {
+                self.other.insert(slot.into_key(), read_with_serde(reader)?);
+                Some(())
+            }
         }
-        Some(())
     }
 
     fn write_into(&self, writer: &mut Writer, written: &dyn Fn(&str) -> bool) {
