@@ -328,13 +328,16 @@ fn round_trip<T: Json + PartialEq + SpecType>(body: &Value, type_name: fn(&T) ->
 }
 
 /// `Json::from_json` reads `body`'s text (compact and pretty) as serde read
-/// the value, by itself unless the text has an escape; `Json::to_json`
-/// writes serde_json's bytes.
+/// the value, by itself unless the text has an escape (or an incomplete
+/// error group); `Json::to_json` writes serde_json's bytes.
 fn direct_agrees<T: Json + PartialEq>(body: &Value, parsed: &T) -> Result<(), String> {
     for text in [serde_json::to_string(body), serde_json::to_string_pretty(body)] {
         let text = text.map_err(|e| e.to_string())?;
         let direct = read_direct::<T>(text.as_bytes());
-        if direct.is_none() && !text.contains('\\') {
+        // Besides text with an escape, the reader hands over an `error`
+        // without `errcode`: serde moves that group to `extra`.
+        let incomplete_group = body.get("error").is_some() && body.get("errcode").is_none();
+        if direct.is_none() && !text.contains('\\') && !incomplete_group {
             return Err(format!("the direct reader handed over text it should read itself: {text}"));
         }
         let read = T::from_json(text.as_bytes()).map_err(|e| format!("`from_json` refuses it: {e}"))?;

@@ -86,20 +86,16 @@ impl Json for Value {
         let mut probe = *reader;
         let scalar = match probe.peek()? {
             b'"' => probe.str().map(|text| Value::String(text.to_owned())),
+            b't' => probe.literal("true").then_some(Value::Bool(true)),
+            b'f' => probe.literal("false").then_some(Value::Bool(false)),
+            b'n' => probe.literal("null").then_some(Value::Null),
             b'{' | b'[' => None,
-            _ => probe.raw().and_then(|text| match text {
-                "true" => Some(Value::Bool(true)),
-                "false" => Some(Value::Bool(false)),
-                "null" => Some(Value::Null),
-                // Up to 18 digits always fits a u64; a leading zero is an error.
-                digits
-                    if (1..=18).contains(&digits.len())
-                        && digits.bytes().all(|b| b.is_ascii_digit())
-                        && (digits == "0" || !digits.starts_with('0')) =>
-                {
-                    digits.parse::<u64>().ok().map(Value::from)
-                }
-                _ => None,
+            // Up to 18 digits always fits a u64; a leading zero is an error.
+            _ => probe.raw().and_then(|digits| {
+                let plain = (1..=18).contains(&digits.len())
+                    && digits.bytes().all(|b| b.is_ascii_digit())
+                    && (digits == "0" || !digits.starts_with('0'));
+                plain.then(|| digits.parse::<u64>().ok().map(Value::from)).flatten()
             }),
         };
         match scalar {

@@ -64,14 +64,23 @@ impl<'a> Reader<'a> {
         (self.peek().is_none()).then_some(())
     }
 
+    /// Whether `word` (`true`, `false`, `null`) comes next; consumed if so.
+    /// What follows it is the caller's to check, as after any value.
+    pub fn literal(&mut self, word: &str) -> bool {
+        self.skip_whitespace();
+        let found = self.text.get(self.pos..).is_some_and(|rest| rest.starts_with(word));
+        if found {
+            self.pos += word.len();
+        }
+        found
+    }
+
     /// `null`, consumed; `false` (and nothing consumed) for any other value.
     pub fn null(&mut self) -> Option<bool> {
         if self.peek()? != b'n' {
             return Some(false);
         }
-        let rest = self.bytes().get(self.pos..self.pos + 4)?;
-        (rest == b"null").then(|| self.pos += 4)?;
-        Some(true)
+        self.literal("null").then_some(true)
     }
 
     /// A string without escapes, borrowed.

@@ -225,7 +225,7 @@ pub struct Translations {
 
 impl ExtraMap for Translations {
     fn insert_from<'de, S: Source<'de>>(&mut self, key: Key<'de>, source: &mut S) -> Result<(), S::Error> {
-        if self.languages.contains_key(&*key) || self.other.contains_key(&*key) {
+        if self.languages.contains_key(&*key) || self.other.contains_key(&key) {
             return Err(duplicate(&key));
         }
         match typed_or_value::<PolicyTranslation, S>(source)? {
