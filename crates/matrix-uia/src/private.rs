@@ -706,29 +706,42 @@ fn stream<'a, T, B: Builder<T>>(mut builder: B, reader: &mut Reader<'a>, first: 
 }
 
 /// Feed `builder` the entries read before it existed, from where they are
-/// in the input.
+/// in the input. Each must be read to exactly where passing over it ended:
+/// what a reader stops short of (`false` in `falseII`) was never checked.
 fn replay<'a, T, B: Builder<T>>(builder: &mut B, before: &Before<'a>) -> Option<()> {
-    before.iter().try_for_each(|(key, at)| builder.accept_direct(key, &mut at.clone()))
+    before.iter().try_for_each(|(key, at, end)| {
+        let mut reader = *at;
+        builder.accept_direct(key, &mut reader)?;
+        reader.same_place(end).then_some(())
+    })
 }
 
 /// The keys an enum's direct reader passed before `"type"`, each with a
-/// reader at its value: the first four on the stack (most dicts have none,
-/// a few one to three), the rest in a `Vec`.
+/// reader at its value and one at its end: the first four on the stack
+/// (most dicts have none, a few one to three), the rest in a `Vec`.
 #[derive(Default)]
 pub struct Before<'a> {
-    first: [Option<(&'a str, Reader<'a>)>; 4],
-    rest: Vec<(&'a str, Reader<'a>)>,
+    first: [Option<Passed<'a>>; 4],
+    rest: Vec<Passed<'a>>,
 }
 
+/// A key passed over, where its value starts, and where passing it ended.
+type Passed<'a> = (&'a str, Reader<'a>, Reader<'a>);
+
 impl<'a> Before<'a> {
-    pub fn push(&mut self, key: &'a str, at: Reader<'a>) {
+    /// Pass over the value of `key` at `reader`, keeping its place.
+    pub fn pass(&mut self, key: &'a str, reader: &mut Reader<'a>) -> Option<()> {
+        let at = *reader;
+        reader.raw()?;
+        let passed = (key, at, *reader);
         match self.first.iter_mut().find(|slot| slot.is_none()) {
-            Some(slot) => *slot = Some((key, at)),
-            None => self.rest.push((key, at)),
+            Some(slot) => *slot = Some(passed),
+            None => self.rest.push(passed),
         }
+        Some(())
     }
 
-    fn iter(&self) -> impl Iterator<Item = &(&'a str, Reader<'a>)> {
+    fn iter(&self) -> impl Iterator<Item = &Passed<'a>> {
         self.first.iter().flatten().chain(&self.rest)
     }
 }

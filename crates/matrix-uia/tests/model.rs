@@ -390,3 +390,28 @@ fn the_direct_reader_agrees_with_serde_at_the_nesting_limit() {
     // The range crosses the limit: some bodies parse and some are refused.
     assert!(outcomes.contains(&true) && outcomes.contains(&false));
 }
+
+/// Invalid JSON is refused by `from_json` exactly as by serde, wherever it
+/// sits: streamed, or passed over before `"type"` and read afterwards.
+#[test]
+fn the_direct_reader_refuses_what_serde_refuses() {
+    use matrix_uia::__private::read_direct;
+    use matrix_uia::Json;
+
+    let values = ["falseII", "trueX", "nullz", "12abc", r#""s"x"#, "[1 2]", r#"{"a": 1 "b": 2}"#, "-", "01"];
+    for value in values {
+        let bodies = [
+            format!(r#"{{"password": "p", "token": {value}, "type": "org.example"}}"#),
+            format!(r#"{{"type": "org.example", "token": {value}}}"#),
+            format!(
+                r#"{{"identifier": {{"x": {value}, "type": "m.id.user", "user": "u"}}, "type": "m.login.password", "password": "p"}}"#
+            ),
+            format!(r#"{{"session": "s", "x": {value}}}"#),
+        ];
+        for body in bodies {
+            assert!(serde_json::from_str::<AuthData>(&body).is_err(), "serde accepts {body}");
+            assert!(read_direct::<AuthData>(body.as_bytes()).is_none(), "the direct reader accepts {body}");
+            assert!(AuthData::from_json(body.as_bytes()).is_err(), "from_json accepts {body}");
+        }
+    }
+}

@@ -144,8 +144,7 @@ pub fn expand(container: &Container<'_>, variants: &[Variant<'_>]) -> TokenStrea
                             #other_direct
                         };
                     }
-                    passed.push(key, *reader);
-                    reader.raw()?;
+                    passed.pass(key, reader)?;
                 }
                 #untagged_direct
             }

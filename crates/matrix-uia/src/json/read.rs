@@ -59,6 +59,11 @@ impl<'a> Reader<'a> {
         (self.depth <= MAX_DEPTH).then_some(())
     }
 
+    /// Whether `other` is at the same place in the same text.
+    pub fn same_place(&self, other: &Reader<'_>) -> bool {
+        self.pos == other.pos && std::ptr::eq(self.text, other.text)
+    }
+
     /// The end of the input: nothing but whitespace is left.
     pub fn end(&mut self) -> Option<()> {
         (self.peek().is_none()).then_some(())
