@@ -463,7 +463,7 @@ impl ExtraMap for Map<String, Value> {
         map: &mut M,
         written: &dyn Fn(&str) -> bool,
     ) -> Result<(), M::Error> {
-        self.iter().filter(|(k, _)| !written(k)).try_for_each(|(k, v)| map.serialize_entry(k, v))
+        serialize_entries(self.iter(), map, written)
     }
 
     fn insert_direct<'a>(&mut self, key: &'a str, reader: &mut Reader<'a>) -> Option<()> {
@@ -477,14 +477,32 @@ impl ExtraMap for Map<String, Value> {
     }
 
     fn write_into(&self, writer: &mut Writer, written: &dyn Fn(&str) -> bool) {
-        for (key, value) in self.iter().filter(|(k, _)| !written(k)) {
-            writer.key(key);
-            writer.serde(value);
-        }
+        write_entries(self.iter(), writer, written);
     }
 
     fn additional_properties(_: &mut SchemaGenerator) -> Value {
         Value::Bool(true)
+    }
+}
+
+/// The entries of an extra map whose key the struct does not write itself.
+pub(crate) fn serialize_entries<'a, M: SerializeMap>(
+    entries: impl Iterator<Item = (&'a String, &'a Value)>,
+    map: &mut M,
+    written: &dyn Fn(&str) -> bool,
+) -> Result<(), M::Error> {
+    entries.filter(|(k, _)| !written(k)).try_for_each(|(k, v)| map.serialize_entry(k, v))
+}
+
+/// [`serialize_entries`] for the direct writer.
+pub(crate) fn write_entries<'a>(
+    entries: impl Iterator<Item = (&'a String, &'a Value)>,
+    writer: &mut Writer,
+    written: &dyn Fn(&str) -> bool,
+) {
+    for (key, value) in entries.filter(|(k, _)| !written(k)) {
+        writer.key(key);
+        writer.serde(value);
     }
 }
 

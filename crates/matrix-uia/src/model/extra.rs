@@ -7,7 +7,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use crate::__private::{ExtraMap, Key, Reader, Source, Writer, duplicate};
+use crate::__private::{ExtraMap, Key, Reader, Source, Writer, duplicate, serialize_entries, write_entries};
 use crate::JsonObject;
 use crate::json::Json;
 
@@ -221,14 +221,11 @@ impl ExtraMap for Extra {
         map: &mut M,
         written: &dyn Fn(&str) -> bool,
     ) -> Result<(), M::Error> {
-        self.iter().filter(|(k, _)| !written(k)).try_for_each(|(k, v)| map.serialize_entry(k, v))
+        serialize_entries(self.iter(), map, written)
     }
 
     fn write_into(&self, writer: &mut Writer, written: &dyn Fn(&str) -> bool) {
-        for (key, value) in self.iter().filter(|(k, _)| !written(k)) {
-            writer.key(key);
-            writer.serde(value);
-        }
+        write_entries(self.iter(), writer, written);
     }
 
     fn additional_properties(generator: &mut SchemaGenerator) -> Value {
