@@ -27,6 +27,7 @@ use serde::de::{DeserializeOwned, MapAccess};
 use serde::ser::SerializeMap;
 use serde_json::{Map, Value};
 
+use crate::json::impls::read_with_serde;
 pub use crate::json::read::Reader;
 pub use crate::json::write::Writer;
 pub use crate::json::{Json, read_direct};
@@ -435,9 +436,7 @@ pub trait ExtraMap: Default {
     ) -> Result<(), M::Error>;
 
     /// [`ExtraMap::insert_from`] for the direct reader.
-    fn insert_direct<'a>(&mut self, key: &'a str, reader: &mut Reader<'a>) -> Option<()> {
-        self.insert_from(Key::borrowed(key), &mut ReaderSource(reader)).ok()
-    }
+    fn insert_direct<'a>(&mut self, key: &'a str, reader: &mut Reader<'a>) -> Option<()>;
 
     /// [`ExtraMap::serialize_into`] for the direct writer.
     fn write_into(&self, writer: &mut Writer, written: &dyn Fn(&str) -> bool);
@@ -643,20 +642,6 @@ pub fn flattened<T: Fields, X: ExtraMap, E: de::Error>(
     builder.finish().map(Some)
 }
 
-/// Values for a builder from the direct reader, read by serde_json from
-/// their text: for what the reader leaves to serde (flattened keys, unknown
-/// keys, a type that has no [`Json`] of its own).
-pub struct ReaderSource<'r, 'a>(pub &'r mut Reader<'a>);
-
-impl<'a> Source<'a> for ReaderSource<'_, 'a> {
-    type Error = serde_json::Error;
-
-    fn value<T: Deserialize<'a>>(&mut self) -> Result<T, serde_json::Error> {
-        let text = self.0.raw().ok_or_else(|| de::Error::custom("left to serde_json"))?;
-        serde_json::from_str(text)
-    }
-}
-
 /// A field's type, for choosing how to read and write it: with its own
 /// [`Json`] when it has one ([`ViaJson`]), else through serde_json
 /// ([`ViaSerde`]). The generated code calls `(&Via::<T>::new()).read(…)`
@@ -694,7 +679,7 @@ pub trait ViaSerde<T> {
 
 impl<T: Serialize + DeserializeOwned> ViaSerde<T> for &Via<T> {
     fn read(&self, reader: &mut Reader<'_>) -> Option<T> {
-        serde_json::from_str(reader.raw()?).ok()
+        read_with_serde(reader)
     }
 
     fn write(&self, value: &T, writer: &mut Writer) {

@@ -81,8 +81,9 @@ impl<T: Json> Json for BTreeMap<String, T> {
 
 impl Json for Value {
     fn read_json(reader: &mut Reader<'_>) -> Option<Self> {
-        // Strings, literals and small integers (an `error`, a flag, a
-        // `retry_after_ms`) are read here; the rest by serde_json.
+        // Strings, literals and numbers (an `error`, a flag, a
+        // `retry_after_ms`) are read here; objects, arrays and escaped
+        // strings by serde_json.
         let mut probe = *reader;
         let scalar = match probe.peek()? {
             b'"' => probe.str().map(|text| Value::String(text.to_owned())),
@@ -90,13 +91,18 @@ impl Json for Value {
             b'f' => probe.literal("false").then_some(Value::Bool(false)),
             b'n' => probe.literal("null").then_some(Value::Null),
             b'{' | b'[' => None,
-            // Up to 18 digits always fits a u64; a leading zero is an error.
-            _ => probe.raw().and_then(|digits| {
-                let plain = (1..=18).contains(&digits.len())
-                    && digits.bytes().all(|b| b.is_ascii_digit())
-                    && (digits == "0" || !digits.starts_with('0'));
-                plain.then(|| digits.parse::<u64>().ok().map(Value::from)).flatten()
-            }),
+            // A number, found once: up to 18 digits always fits a u64 (a
+            // leading zero is an error); any other goes to serde_json.
+            _ => {
+                let text = probe.raw()?;
+                let plain = (1..=18).contains(&text.len())
+                    && text.bytes().all(|b| b.is_ascii_digit())
+                    && (text == "0" || !text.starts_with('0'));
+                match text.parse::<u64>() {
+                    Ok(n) if plain => Some(Value::from(n)),
+                    _ => Some(serde_json::from_str(text).ok()?),
+                }
+            }
         };
         match scalar {
             Some(value) => {
