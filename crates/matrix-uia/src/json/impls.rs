@@ -79,38 +79,81 @@ impl<T: Json> Json for BTreeMap<String, T> {
     }
 }
 
+/// A scalar the direct reader found, borrowed from the input.
+pub(crate) enum Scalar<'a> {
+    Str(&'a str),
+    Bool(bool),
+    Null,
+    /// An integer that serde_json writes back as this same text.
+    Int(serde_json::Number, &'a str),
+    /// Any other number (a fraction, an exponent, `-0`, more than 18
+    /// digits), or text that only looks like one: serde_json decides.
+    OtherNumber(&'a str),
+}
+
+impl<'a> Scalar<'a> {
+    /// The next value when it is a scalar without an escape, consumed;
+    /// `None`, and nothing consumed, for anything else (an object, an array,
+    /// an escaped string, text that is not JSON).
+    pub(crate) fn read(reader: &mut Reader<'a>) -> Option<Self> {
+        let mut probe = *reader;
+        let scalar = match probe.peek()? {
+            b'"' => Scalar::Str(probe.str()?),
+            b't' => probe.literal("true").then_some(Scalar::Bool(true))?,
+            b'f' => probe.literal("false").then_some(Scalar::Bool(false))?,
+            b'n' => probe.literal("null").then_some(Scalar::Null)?,
+            b'{' | b'[' => return None,
+            // Found once: up to 18 digits always fit (a leading zero is an error).
+            _ => {
+                let text = probe.raw()?;
+                let digits = text.strip_prefix('-').unwrap_or(text);
+                let plain = (1..=18).contains(&digits.len())
+                    && digits.bytes().all(|b| b.is_ascii_digit())
+                    && (digits == "0" || !digits.starts_with('0'))
+                    && text != "-0";
+                match (plain, text.parse::<i64>(), text.parse::<u64>()) {
+                    (true, Ok(n), _) if n < 0 => Scalar::Int(n.into(), text),
+                    (true, _, Ok(n)) => Scalar::Int(n.into(), text),
+                    _ => Scalar::OtherNumber(text),
+                }
+            }
+        };
+        *reader = probe;
+        Some(scalar)
+    }
+
+    /// The text serde_json writes for this scalar when it is the text that
+    /// was read, and whether it goes in quotes; `None` when only serde_json
+    /// knows it.
+    pub(crate) fn text(&self) -> Option<(&'a str, bool)> {
+        match *self {
+            Scalar::Str(text) => Some((text, true)),
+            Scalar::Bool(true) => Some(("true", false)),
+            Scalar::Bool(false) => Some(("false", false)),
+            Scalar::Null => Some(("null", false)),
+            Scalar::Int(_, text) => Some((text, false)),
+            Scalar::OtherNumber(_) => None,
+        }
+    }
+
+    /// The scalar as a `Value`; `None` for text serde_json refuses.
+    pub(crate) fn into_value(self) -> Option<Value> {
+        Some(match self {
+            Scalar::Str(text) => Value::String(text.to_owned()),
+            Scalar::Bool(b) => Value::Bool(b),
+            Scalar::Null => Value::Null,
+            Scalar::Int(n, _) => Value::Number(n),
+            Scalar::OtherNumber(text) => serde_json::from_str(text).ok()?,
+        })
+    }
+}
+
 impl Json for Value {
     fn read_json(reader: &mut Reader<'_>) -> Option<Self> {
         // Strings, literals and numbers (an `error`, a flag, a
         // `retry_after_ms`) are read here; objects, arrays and escaped
         // strings by serde_json.
-        let mut probe = *reader;
-        let scalar = match probe.peek()? {
-            b'"' => probe.str().map(|text| Value::String(text.to_owned())),
-            b't' => probe.literal("true").then_some(Value::Bool(true)),
-            b'f' => probe.literal("false").then_some(Value::Bool(false)),
-            b'n' => probe.literal("null").then_some(Value::Null),
-            b'{' | b'[' => None,
-            // A number, found once: up to 18 digits always fits a u64 (a
-            // leading zero is an error); any other goes to serde_json.
-            _ => {
-                let text = probe.raw()?;
-                let plain = (1..=18).contains(&text.len())
-                    && text.bytes().all(|b| b.is_ascii_digit())
-                    && (text == "0" || !text.starts_with('0'));
-                match text.parse::<u64>() {
-                    Ok(n) if plain => Some(Value::from(n)),
-                    _ => Some(serde_json::from_str(text).ok()?),
-                }
-            }
-        };
-        match scalar {
-            Some(value) => {
-                *reader = probe;
-                Some(value)
-            }
-            None => read_with_serde(reader),
-        }
+        read_value(Scalar::read(reader), reader)
     }
 
     fn write_json(&self, writer: &mut Writer) {
@@ -125,6 +168,15 @@ impl Json for Map<String, Value> {
 
     fn write_json(&self, writer: &mut Writer) {
         writer.serde(self);
+    }
+}
+
+/// The value whose scalar, if it is one, was just read; any other value is
+/// next in `reader`, for serde_json.
+pub(crate) fn read_value(scalar: Option<Scalar<'_>>, reader: &mut Reader<'_>) -> Option<Value> {
+    match scalar {
+        Some(scalar) => scalar.into_value(),
+        None => read_with_serde(reader),
     }
 }
 

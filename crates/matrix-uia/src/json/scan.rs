@@ -34,7 +34,7 @@ pub fn whitespace_end(bytes: &[u8], from: usize) -> usize {
 /// (the SWAR test for a zero byte, applied to the word masked to its high
 /// three bits and to its XORs with `"` and `\`; a borrow can only mark bytes
 /// above a true match).
-#[inline]
+#[inline(always)]
 pub fn special_bytes(word: u64) -> u64 {
     let zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
     zero(word & (ONES * 0xe0))
@@ -44,7 +44,7 @@ pub fn special_bytes(word: u64) -> u64 {
 
 /// The index of the first byte of `bytes` at or after `from` that is `"`,
 /// `\` or below 0x20: where a JSON string's plain run ends.
-#[inline]
+#[inline(always)]
 pub fn plain_run_end(bytes: &[u8], from: usize) -> Option<usize> {
     let mut i = from;
     while let Some(chunk) = bytes.get(i..i + 8) {
