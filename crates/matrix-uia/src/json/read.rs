@@ -182,51 +182,60 @@ impl<'a> Reader<'a> {
     /// Only its end is found here (exactly, for valid JSON); serde_json, or
     /// the typed reader that reads it again, checks the rest.
     pub fn raw(&mut self) -> Option<&'a str> {
-        self.skip_whitespace();
+        let first = self.peek()?;
         let bytes = self.bytes();
         let start = self.pos;
-        let mut i = start;
-        let mut nesting = 0usize;
-        loop {
-            let b = *bytes.get(i)?;
-            i += 1;
-            match b {
-                b'"' => loop {
-                    let at = plain_run_end(bytes, i)?;
-                    match bytes[at] {
-                        b'"' => {
-                            i = at + 1;
-                            break;
+        let end = match first {
+            b'"' => string_end(bytes, start + 1)?,
+            b'{' | b'[' => {
+                let mut i = start + 1;
+                let mut nesting = 1usize;
+                while nesting > 0 {
+                    let b = *bytes.get(i)?;
+                    i += 1;
+                    match b {
+                        b'"' => i = string_end(bytes, i)?,
+                        b'{' | b'[' => {
+                            nesting += 1;
+                            if self.depth + nesting > MAX_DEPTH {
+                                return None;
+                            }
                         }
-                        b'\\' => i = at + 2,
-                        // A control character in a string: serde_json's error.
-                        _ => return None,
-                    }
-                },
-                b'{' | b'[' => {
-                    nesting += 1;
-                    if self.depth + nesting > MAX_DEPTH {
-                        return None;
+                        b'}' | b']' => nesting -= 1,
+                        b' ' => i = whitespace_end(bytes, i),
+                        // Other bytes are passed one by one: the reader that
+                        // reads this text again checks them.
+                        _ => {}
                     }
                 }
-                b'}' | b']' => nesting = nesting.checked_sub(1)?,
-                _ if nesting > 0 => i = whitespace_end(bytes, i),
-                // A number or literal alone: it runs to a delimiter.
-                _ => {
-                    while let Some(b) = bytes.get(i) {
-                        if matches!(b, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
-                            break;
-                        }
-                        i += 1;
-                    }
-                }
+                i
             }
-            if nesting == 0 {
-                break;
-            }
+            // A number or literal alone: it runs to a delimiter.
+            _ => bytes[start..]
+                .iter()
+                .position(|b| matches!(b, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'))
+                .map_or(bytes.len(), |at| start + at),
+        };
+        if end == start {
+            return None;
         }
-        self.pos = i;
-        self.text.get(start..i)
+        self.pos = end;
+        self.text.get(start..end)
+    }
+}
+
+/// The index after the closing `"` of the string whose text starts at
+/// `from`, passing escapes; `None` for a control character or no end.
+fn string_end(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    loop {
+        let at = plain_run_end(bytes, i)?;
+        match bytes[at] {
+            b'"' => return Some(at + 1),
+            b'\\' => i = at + 2,
+            // A control character in a string: serde_json's error.
+            _ => return None,
+        }
     }
 }
 

@@ -27,22 +27,16 @@ const LIST_MAX: usize = 16;
 /// keys set by hand, are values from the start (a few in a list, and no
 /// hashing; many in a map).
 #[derive(Clone, Default)]
-pub struct Extra(Repr);
+pub struct Extra(Option<Box<Repr>>);
 
 #[derive(Clone)]
 enum Repr {
-    /// The keys as values; `None` for none.
-    Values(Option<Box<Keys>>),
+    /// The keys as values.
+    Values(Keys),
     /// A compact JSON object of scalars: no escapes, no repeated key, every
     /// value spelled as serde_json spells it. `values` is it parsed, once
     /// asked; `seen` has [`key_bit`] set for each of its keys.
-    Text { text: String, values: OnceLock<Box<Keys>>, seen: u64 },
-}
-
-impl Default for Repr {
-    fn default() -> Self {
-        Repr::Values(None)
-    }
+    Text { text: String, values: OnceLock<Keys>, seen: u64 },
 }
 
 #[derive(Clone)]
@@ -78,24 +72,27 @@ impl Keys {
 impl Extra {
     /// No keys.
     pub const fn new() -> Self {
-        Extra(Repr::Values(None))
+        Extra(None)
     }
 
     fn keys(&self) -> Option<&Keys> {
-        match &self.0 {
-            Repr::Values(keys) => keys.as_deref(),
-            Repr::Text { text, values, .. } => Some(values.get_or_init(|| Box::new(Keys::parse(text)))),
+        match self.0.as_deref()? {
+            Repr::Values(keys) => Some(keys),
+            Repr::Text { text, values, .. } => Some(values.get_or_init(|| Keys::parse(text))),
         }
     }
 
     /// The keys as values, to change them.
     fn keys_mut(&mut self) -> &mut Keys {
-        if let Repr::Text { text, values, .. } = &mut self.0 {
-            let keys = values.take().unwrap_or_else(|| Box::new(Keys::parse(text)));
-            self.0 = Repr::Values(Some(keys));
+        let repr = self.0.get_or_insert_with(|| Box::new(Repr::Values(Keys::List(Vec::with_capacity(4)))));
+        if let Repr::Text { text, values, .. } = &mut **repr {
+            let keys = values.take().unwrap_or_else(|| Keys::parse(text));
+            **repr = Repr::Values(keys);
         }
-        let Repr::Values(keys) = &mut self.0 else { unreachable!("turned into values above") };
-        keys.get_or_insert_with(|| Box::new(Keys::List(Vec::with_capacity(4))))
+        match &mut **repr {
+            Repr::Values(keys) => keys,
+            Repr::Text { .. } => unreachable!("turned into values above"),
+        }
     }
 
     /// How many keys there are.
@@ -179,12 +176,12 @@ impl Extra {
     /// read: `Some(false)` when not, `None` when `key` is there already.
     fn push_text(&mut self, key: &str, scalar: &Scalar<'_>) -> Option<bool> {
         let Some((value, quoted)) = scalar.text() else { return Some(false) };
-        if let Repr::Values(None) = self.0 {
+        let repr = self.0.get_or_insert_with(|| {
             // Room for this key and a few more: most bodies have one or two.
             let room = key.len() + value.len() + 64;
-            self.0 = Repr::Text { text: String::with_capacity(room), values: OnceLock::new(), seen: 0 };
-        }
-        let Repr::Text { text, values, seen } = &mut self.0 else { return Some(false) };
+            Box::new(Repr::Text { text: String::with_capacity(room), values: OnceLock::new(), seen: 0 })
+        });
+        let Repr::Text { text, values, seen } = &mut **repr else { return Some(false) };
         // Only a key whose bit is set already may be there: look for it then.
         let bit = key_bit(key);
         if *seen & bit != 0 && TextEntries::new(text).any(|(k, _)| k == key) {
@@ -304,7 +301,9 @@ impl From<Extra> for JsonObject {
 /// Equal when the keys and values are, in whatever order.
 impl PartialEq for Extra {
     fn eq(&self, other: &Self) -> bool {
-        if let (Repr::Text { text: a, .. }, Repr::Text { text: b, .. }) = (&self.0, &other.0) {
+        if let (Some(Repr::Text { text: a, .. }), Some(Repr::Text { text: b, .. })) =
+            (self.0.as_deref(), other.0.as_deref())
+        {
             if a == b {
                 return true;
             }
@@ -363,9 +362,9 @@ impl ExtraMap for Extra {
     }
 
     fn write_into(&self, writer: &mut Writer, written: &dyn Fn(&str) -> bool) {
-        match &self.0 {
-            Repr::Text { text, .. } => write_text(text, writer, written),
-            Repr::Values(_) => write_entries(self.iter(), writer, written),
+        match self.0.as_deref() {
+            Some(Repr::Text { text, .. }) => write_text(text, writer, written),
+            _ => write_entries(self.iter(), writer, written),
         }
     }
 
@@ -427,7 +426,7 @@ mod tests {
     }
 
     fn is_text(extra: &Extra) -> bool {
-        matches!(extra.0, Repr::Text { .. })
+        matches!(extra.0.as_deref(), Some(Repr::Text { .. }))
     }
 
     #[test]
