@@ -767,6 +767,38 @@ pub fn dispatch_direct<'a, T: Fields>(
     stream(builder, reader, first)
 }
 
+/// The index of the one `true` in `owners` (which variants have a key), if
+/// there is exactly one.
+pub fn sole_owner(owners: &[bool]) -> Option<usize> {
+    let mut found = None;
+    for (i, &owns) in owners.iter().enumerate() {
+        if owns {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(i);
+        }
+    }
+    found
+}
+
+/// [`dispatch_direct`] on a guess, before `"type"` came: `key`, at
+/// `reader`, is one that `T` alone has. The rest of the object streams into
+/// `T`, whose builder checks `"type"` against its tag when it comes. `None`
+/// when anything fails, the guess included: the caller then reads on from
+/// `key` as if it had not guessed.
+pub fn guess_direct<'a, T: Fields>(
+    before: &Before<'a>,
+    key: &'a str,
+    reader: &mut Reader<'a>,
+    first: &mut bool,
+) -> Option<T> {
+    let mut builder = T::Builder::default();
+    replay(&mut builder, before)?;
+    builder.accept_direct(key, reader)?;
+    stream(builder, reader, first)
+}
+
 /// [`build_untagged`] for the direct reader: the object had no `"type"`.
 pub fn untagged_direct<'a, T: Fields>(before: &Before<'a>) -> Option<T> {
     let mut builder = T::Builder::default();

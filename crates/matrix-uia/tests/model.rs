@@ -415,3 +415,47 @@ fn the_direct_reader_refuses_what_serde_refuses() {
         }
     }
 }
+
+/// A key that one auth type alone has (`"password"`, `"identifier"`,
+/// `"response"`) makes the direct reader read the dict as that type before
+/// `"type"` comes. Whether the guess holds or not, the value is serde's.
+#[test]
+fn a_guess_at_the_type_gives_what_serde_gives() {
+    use matrix_uia::__private::read_direct;
+    use matrix_uia::Json;
+
+    let bodies = [
+        // The guess holds, with keys before and after the one that makes it.
+        r#"{"session": "s", "password": "p", "x": 1, "type": "m.login.password", "user": "u"}"#,
+        r#"{"identifier": {"type": "m.id.user", "user": "u"}, "password": "p", "type": "m.login.password"}"#,
+        r#"{"response": "r", "type": "m.login.recaptcha"}"#,
+        // Another type takes the key as an unknown one.
+        r#"{"password": "p", "type": "m.login.token", "token": "t"}"#,
+        r#"{"password": "p", "response": "r", "type": "m.login.recaptcha"}"#,
+        r#"{"password": "p", "type": "org.example.custom", "session": "s"}"#,
+        // No type at all: the session-only form, or nothing.
+        r#"{"password": "p", "session": "s"}"#,
+        r#"{"password": "p"}"#,
+        // A second "type", and a tag with an escape.
+        r#"{"password": "p", "type": "m.login.password", "type": "m.login.password"}"#,
+        r#"{"password": "p", "type": "m.login.pass\u0077ord"}"#,
+    ];
+    for body in bodies {
+        let serde = serde_json::from_str::<AuthData>(body);
+        let direct = read_direct::<AuthData>(body.as_bytes());
+        if let Some(direct) = &direct {
+            assert_eq!(Some(direct), serde.as_ref().ok(), "{body}");
+        }
+        match (AuthData::from_json(body.as_bytes()), serde) {
+            (Ok(ours), Ok(theirs)) => assert_eq!(ours, theirs, "{body}"),
+            (Err(ours), Err(theirs)) => assert_eq!(ours.inner().to_string(), theirs.to_string(), "{body}"),
+            (ours, theirs) => panic!("{body}: from_json {ours:?}, serde {theirs:?}"),
+        }
+    }
+    // The guess is what read these: the direct reader kept them itself.
+    for body in &bodies[..5] {
+        assert!(read_direct::<AuthData>(body.as_bytes()).is_some(), "handed over: {body}");
+    }
+    let token = read_direct::<AuthData>(bodies[3].as_bytes()).expect("read directly");
+    assert!(matches!(&token, AuthData::Token(t) if t.extra["password"] == "p"), "{token:?}");
+}

@@ -45,6 +45,15 @@ pub fn expand(container: &Container<'_>, variants: &[Variant<'_>]) -> TokenStrea
         }
         None => quote!(_ => __p::None,),
     };
+    // Before "type", a key that one variant alone has: read the object as it.
+    let owners = tagged.iter().map(|(v, _)| {
+        let ty = v.ty;
+        quote!(<#ty as __p::Fields>::is_known(key))
+    });
+    let guess_arms = tagged.iter().enumerate().map(|(i, (v, _))| {
+        let (variant, ty) = (v.ident, v.ty);
+        quote!(#i => __p::guess_direct::<#ty>(&passed, key, &mut guessing, &mut first).map(#ident::#variant),)
+    });
     let untagged_direct = match variants.iter().find(|v| v.attrs.untagged) {
         Some(v) => {
             let (variant, ty) = (v.ident, v.ty);
@@ -131,10 +140,14 @@ pub fn expand(container: &Container<'_>, variants: &[Variant<'_>]) -> TokenStrea
         impl __p::Json for #ident {
             fn read_json<'a>(reader: &mut __p::Reader<'a>) -> __p::Option<Self> {
                 // Keys before "type" are passed over; the variant reads them
-                // from where they are.
+                // from where they are. A key that only one variant has
+                // (`"password"`) is taken for a guess: the object is read as
+                // that variant, whose own reader checks "type" when it comes,
+                // and when the guess fails it is read on as if never made.
                 reader.object()?;
                 let mut passed = <__p::Before<'a> as __p::Default>::default();
                 let mut first = true;
+                let mut guess = true;
                 while let __p::Some(key) = reader.key(&mut first)? {
                     if key == "type" {
                         let before = &passed;
@@ -143,6 +156,20 @@ pub fn expand(container: &Container<'_>, variants: &[Variant<'_>]) -> TokenStrea
                             #(#direct_arms)*
                             #other_direct
                         };
+                    }
+                    if guess {
+                        if let __p::Some(owner) = __p::sole_owner(&[#(#owners),*]) {
+                            let (mut guessing, first_after_key) = (*reader, first);
+                            let read = match owner {
+                                #(#guess_arms)*
+                                _ => __p::None,
+                            };
+                            if read.is_some() {
+                                *reader = guessing;
+                                return read;
+                            }
+                            (guess, first) = (false, first_after_key);
+                        }
                     }
                     passed.pass(key, reader)?;
                 }
