@@ -179,11 +179,19 @@ fn from_http_applies_the_seed_rule() {
         panic!()
     };
     assert_eq!(error.errcode, ErrorKind::UnknownToken);
-    assert_eq!(error.extra.get("soft_logout"), Some(&json!(true)));
+    assert_eq!(error.soft_logout, Some(true));
+    assert!(error.extra.is_empty(), "a key the spec defines is typed");
 
     let limited = br#"{"errcode": "M_LIMIT_EXCEEDED", "error": "Too many", "retry_after_ms": 2000}"#;
     let response = UiaaResponse::from_http(429, limited).unwrap();
     assert_eq!(response.status(), 429);
+    assert!(matches!(&response, UiaaResponse::Error { error, .. } if error.retry_after_ms == Some(2000)));
+    // A spec key of another type than the spec's is an error that names it.
+    let wrong = br#"{"errcode": "M_LIMIT_EXCEEDED", "error": "Too many", "retry_after_ms": "soon"}"#;
+    let Err(FromHttpError::Body { status: 429, error }) = UiaaResponse::from_http(429, wrong) else {
+        panic!("a string `retry_after_ms` was accepted")
+    };
+    assert!(error.to_string().contains("retry_after_ms"), "{error}");
     assert_eq!(
         serde_json::from_slice::<Value>(&response.to_json_bytes()).unwrap(),
         serde_json::from_slice::<Value>(limited).unwrap()

@@ -326,10 +326,30 @@ fn auth_data(nulls: bool) -> Strat<AuthData> {
     .boxed()
 }
 
-fn standard_error(nulls: bool) -> Strat<StandardError> {
-    (error_kind(), opt(text()), extra(nulls))
-        .prop_map(|(errcode, error, extra)| StandardError { errcode, error, extra })
+/// An error with its code-specific keys, each there or not, and `extra`.
+fn error_with(extra: Strat<Extra>) -> Strat<StandardError> {
+    let code_keys =
+        (opt(any::<u64>()), opt(any::<bool>()), opt(text()), opt(text()), opt(any::<bool>()), opt(text()));
+    (error_kind(), opt(text()), code_keys, extra)
+        .prop_map(|(errcode, error, code_keys, extra)| {
+            let (retry_after_ms, soft_logout, admin_contact, info_uri, can_upgrade, room_version) = code_keys;
+            StandardError {
+                errcode,
+                error,
+                retry_after_ms,
+                soft_logout,
+                admin_contact,
+                info_uri,
+                can_upgrade,
+                room_version,
+                extra,
+            }
+        })
         .boxed()
+}
+
+fn standard_error(nulls: bool) -> Strat<StandardError> {
+    error_with(extra(nulls))
 }
 
 fn auth_flow(nulls: bool) -> Strat<AuthFlow> {
@@ -390,9 +410,7 @@ fn params(nulls: bool) -> Strat<JsonObject> {
 /// error's unknown keys cannot be told from the body's own (see
 /// `flattened_error_extra_*` below).
 fn auth_error() -> Strat<StandardError> {
-    (error_kind(), opt(text()))
-        .prop_map(|(errcode, error)| StandardError { errcode, error, extra: Extra::new() })
-        .boxed()
+    error_with(Just(Extra::new()).boxed())
 }
 
 fn uiaa_info(nulls: bool) -> Strat<UiaaInfo> {
@@ -1082,11 +1100,12 @@ mod regressions {
     fn flattened_error_extra_makes_no_duplicate_key() {
         let mut info = UiaaInfo::new(vec![], None);
         let mut error = StandardError::new(ErrorKind::LimitExceeded, "slow down");
-        error.extra = object(serde_json::json!({"retry_after_ms": 1000, "flows": 5})).into();
+        error.extra = object(serde_json::json!({"x_hint": 1000, "flows": 5})).into();
+        error.retry_after_ms = Some(1000);
         info.auth_error = Some(error);
-        info.extra = object(serde_json::json!({"retry_after_ms": 2000})).into();
+        info.extra = object(serde_json::json!({"x_hint": 2000, "retry_after_ms": 2000})).into();
         let text = serde_json::to_string(&info).unwrap();
-        // {"flows":[],"errcode":"M_LIMIT_EXCEEDED","error":"slow down","retry_after_ms":1000,"flows":5,"retry_after_ms":2000}
+        // {"flows":[],"errcode":"M_LIMIT_EXCEEDED","error":"slow down","retry_after_ms":1000,"x_hint":1000,"flows":5,"x_hint":2000,"retry_after_ms":2000}
         assert_no_duplicate_keys(&text).unwrap();
     }
 
@@ -1100,7 +1119,7 @@ mod regressions {
         let mut error = StandardError::new(ErrorKind::LimitExceeded, "slow down");
         error.extra = object(serde_json::json!({"ignored": 1})).into();
         info.auth_error = Some(error);
-        info.extra = object(serde_json::json!({"retry_after_ms": 1000})).into();
+        info.extra = object(serde_json::json!({"x_hint": 1000})).into();
         let written = serde_json::to_value(&info).unwrap();
         assert_eq!(written.get("ignored"), None);
         let back: UiaaInfo = serde_json::from_value(written).unwrap();

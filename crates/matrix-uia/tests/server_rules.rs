@@ -317,7 +317,7 @@ fn rule_failed_attempts_are_limited_per_session() {
         server.send(&policy, user, with_auth(&devices(), password(&session, "alice", "alice-secret")));
     assert_eq!(error(&blocked), (429, "M_LIMIT_EXCEEDED"));
     let Decision::Respond(UiaaResponse::Error { error, .. }) = blocked else { unreachable!() };
-    assert!(error.extra["retry_after_ms"].as_u64().is_some_and(|ms| ms > 0));
+    assert!(error.retry_after_ms.is_some_and(|ms| ms > 0));
 }
 
 #[test]

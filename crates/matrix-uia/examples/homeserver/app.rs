@@ -208,7 +208,7 @@ fn requester(server: &Homeserver, headers: &HeaderMap) -> Result<String, Respons
     server.accounts.user_of(token).ok_or_else(|| {
         // As Synapse answers: the client should log in again, not just refresh.
         let mut unknown = StandardError::new(ErrorKind::UnknownToken, "Invalid access token passed.");
-        unknown.extra.insert("soft_logout".to_owned(), Value::Bool(false));
+        unknown.soft_logout = Some(false);
         UiaaResponse::Error { status: 401, error: unknown }.into_response()
     })
 }

@@ -99,8 +99,8 @@ pub enum DriveError<E> {
     Server {
         /// The HTTP status.
         status: u16,
-        /// The error.
-        error: StandardError,
+        /// The error (boxed: it is the largest thing a drive can end with).
+        error: Box<StandardError>,
     },
     /// No offered flow is made of stages this client supports.
     NoSupportedFlow(Vec<AuthFlow>),
@@ -170,7 +170,9 @@ impl<T: Clone + Serialize> Driver<T> {
         }
         let info = match UiaaResponse::from_http(status, &body).map_err(DriveError::Response)? {
             UiaaResponse::AuthRequired(info) => info,
-            UiaaResponse::Error { status, error } => return Err(DriveError::Server { status, error }),
+            UiaaResponse::Error { status, error } => {
+                return Err(DriveError::Server { status, error: Box::new(error) });
+            }
         };
         let Some(flow) = choose_flow(&info, &self.supported) else {
             return Err(DriveError::NoSupportedFlow(info.flows.clone()));

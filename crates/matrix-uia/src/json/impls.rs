@@ -19,6 +19,38 @@ impl Json for String {
     }
 }
 
+impl Json for bool {
+    fn read_json(reader: &mut Reader<'_>) -> Option<Self> {
+        match Scalar::read(reader)? {
+            Scalar::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    fn write_json(&self, writer: &mut Writer) {
+        writer.raw(if *self { "true" } else { "false" });
+    }
+}
+
+impl Json for u64 {
+    fn read_json(reader: &mut Reader<'_>) -> Option<Self> {
+        match Scalar::read(reader)? {
+            Scalar::Int(n, _) => n.as_u64(),
+            // Up to 20 digits (a leading zero is an error); beyond `u64::MAX`, serde_json's error.
+            Scalar::OtherNumber(text)
+                if text.bytes().all(|b| b.is_ascii_digit()) && !text.starts_with('0') =>
+            {
+                text.parse().ok()
+            }
+            _ => None,
+        }
+    }
+
+    fn write_json(&self, writer: &mut Writer) {
+        writer.serde(self);
+    }
+}
+
 impl<T: Json> Json for Option<T> {
     fn read_json(reader: &mut Reader<'_>) -> Option<Self> {
         if reader.null()? { Some(None) } else { T::read_json(reader).map(Some) }

@@ -92,10 +92,15 @@ string_enum! {
     }
 }
 
-/// The standard error format: `{"errcode": …, "error": …}` and any code-specific keys.
+/// The standard error format: `{"errcode": …, "error": …}`, the keys the
+/// spec defines for some codes, and any other keys.
 ///
 /// In a UIA 401 body it is the error of a stage that failed but may be
 /// retried ([`crate::UiaaInfo::auth_error`]).
+///
+/// The code-specific keys are typed, as Ruma types them: a value of another
+/// type than the spec's (`"soft_logout": "yes"`) is an error naming the key,
+/// not kept.
 ///
 /// Spec: [Standard error response](https://spec.matrix.org/latest/client-server-api/#standard-error-response).
 #[derive(Clone, PartialEq, Uia)]
@@ -107,7 +112,23 @@ pub struct StandardError {
     /// A human-readable message. The spec requires it; a server that leaves it
     /// out is still understood, and nothing is added on the way back.
     pub error: Option<String>,
-    /// Keys that some codes add (`retry_after_ms`, `soft_logout`, …) and any other.
+    /// `M_LIMIT_EXCEEDED`: how long to wait before trying again, in
+    /// milliseconds (deprecated since v1.10 for the `Retry-After` header,
+    /// and still sent). Spec: [Rate limiting](https://spec.matrix.org/latest/client-server-api/#rate-limiting).
+    pub retry_after_ms: Option<u64>,
+    /// `M_UNKNOWN_TOKEN`: whether the client may keep its data and log in
+    /// again. Spec: [Soft logout](https://spec.matrix.org/latest/client-server-api/#soft-logout).
+    pub soft_logout: Option<bool>,
+    /// `M_RESOURCE_LIMIT_EXCEEDED`: where to reach the server's administrator.
+    pub admin_contact: Option<String>,
+    /// `M_USER_LIMIT_EXCEEDED`: a page about the limit the user reached and
+    /// how to raise it.
+    pub info_uri: Option<String>,
+    /// `M_USER_LIMIT_EXCEEDED`: whether the limit can be raised (absent means no).
+    pub can_upgrade: Option<bool>,
+    /// `M_INCOMPATIBLE_ROOM_VERSION`: the room's version.
+    pub room_version: Option<String>,
+    /// Keys the spec does not define, kept.
     #[uia(extra)]
     pub extra: Extra,
 }
@@ -115,7 +136,17 @@ pub struct StandardError {
 impl StandardError {
     /// An error with a code and a message.
     pub fn new(errcode: ErrorKind, error: impl Into<String>) -> Self {
-        StandardError { errcode, error: Some(error.into()), extra: Extra::new() }
+        StandardError {
+            errcode,
+            error: Some(error.into()),
+            retry_after_ms: None,
+            soft_logout: None,
+            admin_contact: None,
+            info_uri: None,
+            can_upgrade: None,
+            room_version: None,
+            extra: Extra::new(),
+        }
     }
 }
 

@@ -52,10 +52,11 @@ pub struct UiaaInfo {
     /// The session to pass back in every further attempt.
     pub session: Option<String>,
     /// The error of the last attempt at a stage, when it failed but may be
-    /// retried: `errcode` and `error` beside the usual keys. A body with
-    /// `error` but no `errcode` keeps `error` in `extra`. Other keys beside
-    /// them (`retry_after_ms`) are the body's: they are read into, and
-    /// written from, [`UiaaInfo::extra`], never this error's own `extra`.
+    /// retried: `errcode`, `error` and the code-specific keys the spec
+    /// defines (`retry_after_ms`) beside the usual keys. A body with `error`
+    /// but no `errcode` keeps `error` in `extra`. Other keys beside them are
+    /// the body's: they are read into, and written from, [`UiaaInfo::extra`],
+    /// never this error's own `extra`.
     #[uia(flatten)]
     pub auth_error: Option<StandardError>,
     /// Keys the spec does not define, kept.

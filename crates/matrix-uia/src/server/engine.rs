@@ -394,9 +394,7 @@ impl<S: SessionStore> Engine<S> {
         if session.failures >= self.config.max_failures {
             let mut error =
                 StandardError::new(ErrorKind::LimitExceeded, "Too many failed attempts in this session");
-            error
-                .extra
-                .insert("retry_after_ms".to_owned(), Value::from(session.expires_ms.saturating_sub(now)));
+            error.retry_after_ms = Some(session.expires_ms.saturating_sub(now));
             return Ok(Err(Decision::Respond(UiaaResponse::Error { status: 429, error })));
         }
         Ok(Ok(session))
