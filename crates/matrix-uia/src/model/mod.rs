@@ -9,4 +9,5 @@ pub mod info;
 pub mod params;
 pub mod request;
 pub mod response;
+pub(crate) mod small_str;
 pub(crate) mod string_enum;

@@ -1,10 +1,48 @@
 //! Ruma-style string enums: known values as variants, any other string kept.
 
+use std::cmp::Ordering;
+use std::hash::{Hash, Hasher};
+
+use super::small_str::SmallStr;
+
 /// A string a string enum did not know, kept verbatim. Its field is private so
-/// that a known value can never be built as "custom".
+/// that a known value can never be built as "custom". Up to 30 bytes it
+/// costs no allocation (and the enum stays 32 bytes).
 #[doc(hidden)]
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PrivOwnedStr(pub(crate) Box<str>);
+#[derive(Clone)]
+pub struct PrivOwnedStr(pub(crate) SmallStr<30>);
+
+impl PrivOwnedStr {
+    pub(crate) fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl PartialEq for PrivOwnedStr {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for PrivOwnedStr {}
+
+impl Hash for PrivOwnedStr {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl PartialOrd for PrivOwnedStr {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for PrivOwnedStr {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
 
 /// Declare a string enum: `Variant = "wire string"`, plus a hidden `_Custom`
 /// variant for any other string. Serializes as the string; parses any string.
@@ -32,7 +70,7 @@ macro_rules! string_enum {
             pub fn as_str(&self) -> &str {
                 match self {
                     $( Self::$variant => $value, )*
-                    Self::_Custom(s) => &s.0,
+                    Self::_Custom(s) => s.as_str(),
                 }
             }
 
@@ -55,7 +93,7 @@ macro_rules! string_enum {
             fn from(s: String) -> Self {
                 match s.as_str() {
                     $( $value => Self::$variant, )*
-                    _ => Self::_Custom($crate::model::string_enum::PrivOwnedStr(s.into_boxed_str())),
+                    _ => Self::_Custom($crate::model::string_enum::PrivOwnedStr(s.into())),
                 }
             }
         }
