@@ -700,12 +700,32 @@ pub fn write_struct<T: Fields>(value: &T, writer: &mut Writer) {
     writer.end_object();
 }
 
+/// The error of a direct read: nothing to say, since serde_json reads the
+/// input again and gives its own error. Empty, so that a `Result` with it is
+/// no bigger than an `Option`.
+#[derive(Debug)]
+pub struct Refused;
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("refused by the direct reader")
+    }
+}
+
+impl std::error::Error for Refused {}
+
+impl de::Error for Refused {
+    fn custom<M: fmt::Display>(_: M) -> Self {
+        Refused
+    }
+}
+
 /// Feed `builder` the rest of the object, then finish it.
 fn stream<'a, T, B: Builder<T>>(mut builder: B, reader: &mut Reader<'a>, first: &mut bool) -> Option<T> {
     while let Some(key) = reader.key(first)? {
         builder.accept_direct(key, reader)?;
     }
-    builder.finish::<serde_json::Error>().ok()
+    builder.finish::<Refused>().ok()
 }
 
 /// Feed `builder` the entries read before it existed, from where they are
@@ -803,7 +823,7 @@ pub fn guess_direct<'a, T: Fields>(
 pub fn untagged_direct<'a, T: Fields>(before: &Before<'a>) -> Option<T> {
     let mut builder = T::Builder::default();
     replay(&mut builder, before)?;
-    builder.finish::<serde_json::Error>().ok()
+    builder.finish::<Refused>().ok()
 }
 
 /// `const` comparison of a variant type's tag with the enum's.

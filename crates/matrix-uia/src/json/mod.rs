@@ -58,9 +58,12 @@ pub trait Json: Serialize + DeserializeOwned {
 #[doc(hidden)]
 pub fn read_direct<T: Json>(bytes: &[u8]) -> Option<T> {
     let mut reader = Reader::new(std::str::from_utf8(bytes).ok()?);
-    let value = T::read_json(&mut reader)?;
-    reader.end()?;
-    Some(value)
+    // The value is returned where it was read, not moved out and back in.
+    let value = T::read_json(&mut reader);
+    match reader.end() {
+        Some(()) => value,
+        None => None,
+    }
 }
 
 /// A body that does not fit a type: the JSON path of the fault and what is wrong.

@@ -163,19 +163,86 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The next value as serde_json's raw value: its text, checked, and
-    /// whether that text has an escape (a `\`).
-    pub fn capture_raw(&mut self) -> Option<(Box<serde_json::value::RawValue>, bool)> {
-        self.skip_whitespace();
-        let rest = self.text.get(self.pos..)?;
-        let mut values = serde_json::Deserializer::from_str(rest).into_iter();
-        let raw: Box<serde_json::value::RawValue> = values.next()?.ok()?;
-        // No depth to check: serde_json skips a raw value without recursing,
-        // inside a body or alone, so it takes any nesting in both.
-        let text = raw.get();
-        let escapes = text.as_bytes().contains(&b'\\');
-        self.pos += values.byte_offset();
-        Some((raw, escapes))
+    /// The text of the next value, checked to be JSON as strictly as
+    /// serde_json checks it: `None` for anything that is not, and for an
+    /// escape or nesting deeper than [`MAX_DEPTH`] (serde_json decides those).
+    /// Repeated keys are allowed, as in any raw value.
+    pub fn checked(&mut self) -> Option<&'a str> {
+        let start = {
+            self.peek()?;
+            self.pos
+        };
+        let base = self.depth;
+        // Per level above `base` (bit `level - 1`): whether it is an object,
+        // and whether no member came yet.
+        let (mut objects, mut firsts) = (0u64, 0u64);
+        loop {
+            match self.peek()? {
+                open @ (b'{' | b'[') => {
+                    self.enter(open)?;
+                    let bit = 1u64 << (self.depth - base - 1);
+                    firsts |= bit;
+                    if open == b'{' {
+                        objects |= bit;
+                    } else {
+                        objects &= !bit;
+                    }
+                }
+                b'"' => {
+                    self.str()?;
+                }
+                b't' => self.literal("true").then_some(())?,
+                b'f' => self.literal("false").then_some(())?,
+                b'n' => self.literal("null").then_some(())?,
+                _ => self.number()?,
+            }
+            // On to the next value: past every container that ends here.
+            loop {
+                let level = self.depth - base;
+                if level == 0 {
+                    return self.text.get(start..self.pos);
+                }
+                let bit = 1u64 << (level - 1);
+                let mut first = firsts & bit != 0;
+                let more = if objects & bit != 0 {
+                    self.key(&mut first)?.is_some()
+                } else {
+                    self.element(&mut first)?
+                };
+                firsts &= !bit;
+                if more {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// A number, by JSON's grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    fn number(&mut self) -> Option<()> {
+        let bytes = self.bytes();
+        let digits = |mut i: usize| {
+            let from = i;
+            while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            (i > from).then_some(i)
+        };
+        let mut i = self.pos + usize::from(bytes.get(self.pos) == Some(&b'-'));
+        i = match bytes.get(i)? {
+            b'0' => i + 1,
+            b'1'..=b'9' => digits(i)?,
+            _ => return None,
+        };
+        if bytes.get(i) == Some(&b'.') {
+            i = digits(i + 1)?;
+        }
+        if matches!(bytes.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            i += usize::from(matches!(bytes.get(i), Some(b'+' | b'-')));
+            i = digits(i)?;
+        }
+        self.pos = i;
+        Some(())
     }
 
     /// The text of the next value, whatever it is, for serde_json to read.
@@ -270,6 +337,62 @@ mod tests {
         assert!(Reader::new(&deep).raw().is_none(), "too deep for the reader");
         let fine = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
         assert_eq!(Reader::new(&fine).raw(), Some(fine.as_str()));
+    }
+
+    #[test]
+    fn checked_takes_what_serde_json_takes() {
+        let good = [
+            r#"{"a": [1, -0, 2.5, -1e3, 1E+2, 0.5e-1, true, false, null, "s", {}, []], "a": {"b": {"c": [[]]}}}"#,
+            "[]",
+            " 0 ",
+            r#""x""#,
+        ];
+        for text in good {
+            let mut reader = Reader::new(text);
+            assert_eq!(reader.checked(), Some(text.trim()), "{text}");
+            assert!(serde_json::from_str::<Box<serde_json::value::RawValue>>(text).is_ok());
+        }
+        let bad = [
+            "01",
+            "1.",
+            ".5",
+            "1e",
+            "1e+",
+            "-",
+            "+1",
+            "--1",
+            "tru",
+            "nul",
+            "[1,]",
+            "[1 2]",
+            r#"{"a" 1}"#,
+            r#"{"a":}"#,
+            r#"{,}"#,
+            r#"{"a":1,}"#,
+            "[",
+            "{",
+            r#"{"a":1]"#,
+            "[1}",
+            "\"\u{1}\"",
+            "NaN",
+        ];
+        for text in bad {
+            // Alone, as serde_json reads it: nothing may follow the value.
+            let mut reader = Reader::new(text);
+            assert!(reader.checked().and_then(|_| reader.end()).is_none(), "{text}");
+            let inside = format!("[{text}]");
+            assert!(Reader::new(&inside).checked().is_none(), "{inside}");
+            assert!(serde_json::from_str::<Box<serde_json::value::RawValue>>(text).is_err(), "{text}");
+        }
+        // Left to serde_json: an escape, and nesting beyond the reader's limit.
+        assert!(Reader::new(r#"["\n"]"#).checked().is_none());
+        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert!(Reader::new(&deep).checked().is_none());
+        let fine = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert_eq!(Reader::new(&fine).checked(), Some(fine.as_str()));
+        // A value ends where it ends: what follows is the caller's.
+        let mut reader = Reader::new(r#"{"a": 1} , 2"#);
+        assert_eq!(reader.checked(), Some(r#"{"a": 1}"#));
     }
 
     #[test]

@@ -30,18 +30,18 @@ use crate::{AuthParams, JsonObject};
 ///
 /// Spec: [User-interactive API in the REST API](https://spec.matrix.org/latest/client-server-api/#user-interactive-api-in-the-rest-api).
 #[derive(Clone)]
-pub struct RawParams(Box<RawValue>);
+pub struct RawParams(Box<str>);
 
 impl RawParams {
     /// The params in `object`, by auth type.
     pub fn from_object(object: &JsonObject) -> Self {
         // A map of JSON values always serializes.
-        RawParams(serde_json::value::to_raw_value(object).unwrap_or_else(|_| empty_object()))
+        RawParams(serde_json::to_string(object).unwrap_or_else(|_| "{}".to_owned()).into_boxed_str())
     }
 
     /// The params object as JSON text.
     pub fn json(&self) -> &str {
-        self.0.get()
+        &self.0
     }
 
     /// The entry of `auth_type`, as JSON text; when a key repeats, the last
@@ -65,7 +65,7 @@ impl RawParams {
                 Ok(found)
             }
         }
-        let mut deserializer = serde_json::Deserializer::from_str(self.0.get());
+        let mut deserializer = serde_json::Deserializer::from_str(&self.0);
         deserializer.deserialize_map(Find(auth_type)).ok().flatten()
     }
 
@@ -78,17 +78,13 @@ impl RawParams {
     /// The params as a JSON object.
     pub fn to_object(&self) -> JsonObject {
         // The text was checked to be an object when it was read or made.
-        serde_json::from_str(self.0.get()).unwrap_or_default()
+        serde_json::from_str(&self.0).unwrap_or_default()
     }
-}
-
-fn empty_object() -> Box<RawValue> {
-    RawValue::from_string("{}".to_owned()).unwrap_or_else(|_| unreachable!("`{{}}` is JSON"))
 }
 
 impl fmt::Debug for RawParams {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("RawParams").field(&self.0.get()).finish()
+        f.debug_tuple("RawParams").field(&self.json()).finish()
     }
 }
 
@@ -96,13 +92,16 @@ impl fmt::Debug for RawParams {
 /// (key order and spacing aside).
 impl PartialEq for RawParams {
     fn eq(&self, other: &Self) -> bool {
-        self.0.get() == other.0.get() || self.to_object() == other.to_object()
+        self.0 == other.0 || self.to_object() == other.to_object()
     }
 }
 
 impl Serialize for RawParams {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+        // The text is JSON (checked when read or made): serde_json writes it
+        // as it is through a raw value borrowed from it.
+        let raw: &RawValue = serde_json::from_str(&self.0).map_err(serde::ser::Error::custom)?;
+        raw.serialize(serializer)
     }
 }
 
@@ -121,25 +120,24 @@ impl<'de> Deserialize<'de> for RawParams {
         if has_surrogate_escape(raw.get()) {
             serde_json::from_str::<serde_json::Value>(raw.get()).map_err(de::Error::custom)?;
         }
-        Ok(RawParams(raw))
+        Ok(RawParams(raw.into()))
     }
 }
 
-/// The direct reader takes the text as it is when it has no escape at all;
-/// anything else (a surrogate to check, a value that is not an object) is
-/// decided by the `Deserialize` above.
+/// The direct reader takes the text as it is when it is an object with no
+/// escape at all, checked as serde_json checks it; anything else (a
+/// surrogate to check, a value that is not an object) is decided by the
+/// `Deserialize` above.
 impl Json for RawParams {
     fn read_json(reader: &mut Reader<'_>) -> Option<Self> {
-        // serde_json finds the end of the value and checks it in one pass.
-        let (raw, escapes) = reader.capture_raw()?;
-        if escapes || !raw.get().starts_with('{') {
+        if reader.peek()? != b'{' {
             return None;
         }
-        Some(RawParams(raw))
+        Some(RawParams(reader.checked()?.into()))
     }
 
     fn write_json(&self, writer: &mut Writer) {
-        writer.raw(self.0.get());
+        writer.raw(&self.0);
     }
 }
 
