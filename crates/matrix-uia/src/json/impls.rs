@@ -21,8 +21,9 @@ impl Json for String {
 
 impl Json for bool {
     fn read_json(reader: &mut Reader<'_>) -> Option<Self> {
-        match Scalar::read(reader)? {
-            Scalar::Bool(b) => Some(b),
+        match reader.peek()? {
+            b't' => reader.literal("true").then_some(true),
+            b'f' => reader.literal("false").then_some(false),
             _ => None,
         }
     }

@@ -77,9 +77,11 @@ impl<'a> Reader<'a> {
 
     /// Whether `word` (`true`, `false`, `null`) comes next; consumed if so.
     /// What follows it is the caller's to check, as after any value.
+    #[inline]
     pub fn literal(&mut self, word: &str) -> bool {
         self.skip_whitespace();
-        let found = self.text.get(self.pos..).is_some_and(|rest| rest.starts_with(word));
+        // Inlined, `word` is known: the comparison is one load.
+        let found = self.bytes().get(self.pos..self.pos + word.len()) == Some(word.as_bytes());
         if found {
             self.pos += word.len();
         }
@@ -87,6 +89,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `null`, consumed; `false` (and nothing consumed) for any other value.
+    #[inline]
     pub fn null(&mut self) -> Option<bool> {
         if self.peek()? != b'n' {
             return Some(false);
