@@ -467,3 +467,31 @@ fn a_guess_at_the_type_gives_what_serde_gives() {
     let token = read_direct::<AuthData>(bodies[3].as_bytes()).expect("read directly");
     assert!(matches!(&token, AuthData::Token(t) if t.extra["password"] == "p"), "{token:?}");
 }
+
+/// The keys the spec defines for some codes are the error's, in a 401 body
+/// too; without an `errcode` they are the body's unknown keys, as `error` is.
+#[test]
+fn code_specific_keys_belong_to_the_error_of_a_401() {
+    use matrix_uia::Json;
+
+    let limited =
+        br#"{"errcode": "M_LIMIT_EXCEEDED", "error": "slow", "retry_after_ms": 5, "flows": [], "x": 1}"#;
+    let info = UiaaInfo::from_json(limited).unwrap();
+    let error = info.auth_error.as_ref().expect("an error");
+    assert_eq!(error.retry_after_ms, Some(5));
+    assert_eq!(info.extra.len(), 1, "only `x` is the body's: {:?}", info.extra);
+    assert_eq!(info, serde_json::from_slice::<UiaaInfo>(limited).unwrap());
+
+    let orphan = br#"{"retry_after_ms": 5, "soft_logout": true, "flows": []}"#;
+    let info = UiaaInfo::from_json(orphan).unwrap();
+    assert!(info.auth_error.is_none());
+    assert_eq!(
+        (info.extra["retry_after_ms"].as_u64(), info.extra["soft_logout"].as_bool()),
+        (Some(5), Some(true))
+    );
+    assert_eq!(info, serde_json::from_slice::<UiaaInfo>(orphan).unwrap());
+    assert_eq!(
+        serde_json::from_slice::<Value>(&info.to_json()).unwrap(),
+        serde_json::from_slice::<Value>(orphan).unwrap()
+    );
+}
