@@ -93,8 +93,14 @@ impl Writer {
 
     /// A string, escaped as serde_json escapes it.
     pub fn str(&mut self, value: &str) {
+        self.utf8_str(value.as_bytes());
+    }
+
+    /// [`Writer::str`] for the bytes of a string, known to be UTF-8 by
+    /// whoever keeps them (they were copied from a `&str`): no need to
+    /// check them again to write them.
+    pub(crate) fn utf8_str(&mut self, bytes: &[u8]) {
         self.out.push(b'"');
-        let bytes = value.as_bytes();
         let mut start = 0;
         let mut i = 0;
         while i < bytes.len() {

@@ -10,6 +10,14 @@ pub(crate) enum SmallStr<const N: usize> {
 }
 
 impl<const N: usize> SmallStr<N> {
+    /// The bytes of the string, without checking them again.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        match self {
+            SmallStr::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            SmallStr::Heap(s) => s.as_bytes(),
+        }
+    }
+
     pub(crate) fn as_str(&self) -> &str {
         match self {
             // The bytes were copied from a `&str` whole, so they are UTF-8.

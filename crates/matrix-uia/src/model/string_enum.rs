@@ -18,9 +18,11 @@ impl PrivOwnedStr {
     }
 }
 
+// By bytes, which UTF-8 orders as it orders the characters: comparing
+// needs no check that they are a `str`.
 impl PartialEq for PrivOwnedStr {
     fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
+        self.0.as_bytes() == other.0.as_bytes()
     }
 }
 
@@ -28,7 +30,7 @@ impl Eq for PrivOwnedStr {}
 
 impl Hash for PrivOwnedStr {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
+        self.0.as_bytes().hash(state);
     }
 }
 
@@ -40,7 +42,7 @@ impl PartialOrd for PrivOwnedStr {
 
 impl Ord for PrivOwnedStr {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.as_str().cmp(other.as_str())
+        self.0.as_bytes().cmp(other.0.as_bytes())
     }
 }
 
@@ -135,7 +137,10 @@ macro_rules! string_enum {
             }
 
             fn write_json(&self, writer: &mut $crate::__private::Writer) {
-                writer.str(self.as_str());
+                match self {
+                    Self::_Custom(s) => writer.utf8_str(s.0.as_bytes()),
+                    known => writer.str(known.as_str()),
+                }
             }
         }
 
