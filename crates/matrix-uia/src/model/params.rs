@@ -26,7 +26,9 @@ use crate::{AuthParams, JsonObject};
 /// object is not parsed into a tree when the body is read (Ruma keeps it raw
 /// for the same reason): [`RawParams::typed`] parses one entry into its
 /// struct, [`RawParams::get`] finds one entry's text. Written back, the text
-/// goes out as it came.
+/// goes out as it came: as it is by [`Json::to_json`], and checked once more
+/// on the way through serde (`serde_json::to_vec`), whose serializers take
+/// raw text only as a checked `RawValue`.
 ///
 /// Spec: [User-interactive API in the REST API](https://spec.matrix.org/latest/client-server-api/#user-interactive-api-in-the-rest-api).
 #[derive(Clone)]
