@@ -102,7 +102,12 @@ impl Extra {
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        match self.0.as_deref() {
+            None => true,
+            // Text is made with its first key: it is never empty, and need not be parsed to say so.
+            Some(Repr::Text { .. }) => false,
+            Some(Repr::Values(keys)) => keys.len() == 0,
+        }
     }
 
     /// The value of `key`.
@@ -433,7 +438,11 @@ mod tests {
     fn scalars_are_kept_as_the_text_serde_json_writes() {
         let body = r#"{ "s": "x, y", "t": true, "f": false, "n": null, "i": 12, "neg": -3, "": "" }"#;
         let (extra, written) = read(body).unwrap();
-        assert!(is_text(&extra), "kept as text");
+        assert!(is_text(&extra) && !extra.is_empty(), "kept as text");
+        assert!(
+            matches!(extra.0.as_deref(), Some(Repr::Text { values, .. }) if values.get().is_none()),
+            "not parsed"
+        );
         let value: Value = serde_json::from_str(body).unwrap();
         assert_eq!(written, serde_json::to_vec(&value).unwrap(), "written as serde_json writes it");
         assert_eq!(extra.len(), 7);
