@@ -37,12 +37,6 @@ impl Json for u64 {
     fn read_json(reader: &mut Reader<'_>) -> Option<Self> {
         match Scalar::read(reader)? {
             Scalar::Int(n, _) => n.as_u64(),
-            // Up to 20 digits (a leading zero is an error); beyond `u64::MAX`, serde_json's error.
-            Scalar::OtherNumber(text)
-                if text.bytes().all(|b| b.is_ascii_digit()) && !text.starts_with('0') =>
-            {
-                text.parse().ok()
-            }
             _ => None,
         }
     }
@@ -119,8 +113,8 @@ pub(crate) enum Scalar<'a> {
     Null,
     /// An integer that serde_json writes back as this same text.
     Int(serde_json::Number, &'a str),
-    /// Any other number (a fraction, an exponent, `-0`, more than 18
-    /// digits), or text that only looks like one: serde_json decides.
+    /// Any other number (a fraction, an exponent, `-0`, an integer beyond
+    /// 64 bits): serde_json decides what it is.
     OtherNumber(&'a str),
 }
 
@@ -136,18 +130,21 @@ impl<'a> Scalar<'a> {
             b'f' => probe.literal("false").then_some(Scalar::Bool(false))?,
             b'n' => probe.literal("null").then_some(Scalar::Null)?,
             b'{' | b'[' => return None,
-            // Found once: up to 18 digits always fit (a leading zero is an error).
+            // Checked by JSON's grammar, so an integer is one when it has
+            // no fraction or exponent; serde_json reads `-0` as a float.
             _ => {
-                let text = probe.raw()?;
-                let digits = text.strip_prefix('-').unwrap_or(text);
-                let plain = (1..=18).contains(&digits.len())
-                    && digits.bytes().all(|b| b.is_ascii_digit())
-                    && (digits == "0" || !digits.starts_with('0'))
-                    && text != "-0";
-                match (plain, text.parse::<i64>(), text.parse::<u64>()) {
-                    (true, Ok(n), _) if n < 0 => Scalar::Int(n.into(), text),
-                    (true, _, Ok(n)) => Scalar::Int(n.into(), text),
-                    _ => Scalar::OtherNumber(text),
+                let text = probe.number()?;
+                let integer = !text.contains(['.', 'e', 'E']) && text != "-0";
+                let number: Option<serde_json::Number> = if !integer {
+                    None
+                } else if text.starts_with('-') {
+                    text.parse::<i64>().ok().map(Into::into)
+                } else {
+                    text.parse::<u64>().ok().map(Into::into)
+                };
+                match number {
+                    Some(n) => Scalar::Int(n, text),
+                    None => Scalar::OtherNumber(text),
                 }
             }
         };

@@ -197,7 +197,9 @@ impl<'a> Reader<'a> {
                 b't' => self.literal("true").then_some(())?,
                 b'f' => self.literal("false").then_some(())?,
                 b'n' => self.literal("null").then_some(())?,
-                _ => self.number()?,
+                _ => {
+                    self.number()?;
+                }
             }
             // On to the next value: past every container that ends here.
             loop {
@@ -220,8 +222,9 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A number, by JSON's grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-    fn number(&mut self) -> Option<()> {
+    /// A number, by JSON's grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`,
+    /// at the reader's position; its text.
+    pub fn number(&mut self) -> Option<&'a str> {
         let bytes = self.bytes();
         let digits = |mut i: usize| {
             let from = i;
@@ -244,8 +247,8 @@ impl<'a> Reader<'a> {
             i += usize::from(matches!(bytes.get(i), Some(b'+' | b'-')));
             i = digits(i)?;
         }
-        self.pos = i;
-        Some(())
+        let start = std::mem::replace(&mut self.pos, i);
+        self.text.get(start..i)
     }
 
     /// The text of the next value, whatever it is, for serde_json to read.

@@ -436,7 +436,7 @@ mod tests {
 
     #[test]
     fn scalars_are_kept_as_the_text_serde_json_writes() {
-        let body = r#"{ "s": "x, y", "t": true, "f": false, "n": null, "i": 12, "neg": -3, "": "" }"#;
+        let body = r#"{ "s": "x, y", "t": true, "f": false, "n": null, "i": 12, "neg": -3, "": "", "big": 18446744073709551615, "low": -9223372036854775808 }"#;
         let (extra, written) = read(body).unwrap();
         assert!(is_text(&extra) && !extra.is_empty(), "kept as text");
         assert!(
@@ -445,7 +445,9 @@ mod tests {
         );
         let value: Value = serde_json::from_str(body).unwrap();
         assert_eq!(written, serde_json::to_vec(&value).unwrap(), "written as serde_json writes it");
-        assert_eq!(extra.len(), 7);
+        assert_eq!(extra.len(), 9);
+        assert_eq!(extra["big"].as_u64(), Some(u64::MAX));
+        assert_eq!(extra["low"].as_i64(), Some(i64::MIN));
         assert_eq!(extra["s"], "x, y");
         assert_eq!(extra.get("neg"), Some(&Value::from(-3)));
         assert_eq!(extra.get(""), Some(&Value::from("")));
@@ -458,7 +460,7 @@ mod tests {
 
     #[test]
     fn other_values_turn_the_text_into_values_and_keep_the_order() {
-        for other in [r#"1.5"#, "-0", "1e3", "12345678901234567890", r#"{"a": [1]}"#, "[]"] {
+        for other in [r#"1.5"#, "-0", "1e3", "123456789012345678901234567890", r#"{"a": [1]}"#, "[]"] {
             let body = format!(r#"{{"a": "x", "b": {other}, "c": 1}}"#);
             let (extra, written) = read(&body).unwrap();
             assert!(!is_text(&extra), "{other} is not kept as text");
