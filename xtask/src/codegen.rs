@@ -26,7 +26,10 @@ pub(crate) struct Target {
 
 /// Every target, built in memory.
 fn generate(root: &Path) -> Result<Vec<Target>, String> {
-    Ok(vec![examples::generate(root)?, schemas::generate()?, docs::generate(root)?])
+    let schemas = schemas::generate()?;
+    // The reference shows and lists the schema files as written.
+    let docs = docs::generate(root, &schemas.tree)?;
+    Ok(vec![examples::generate(root)?, schemas, docs])
 }
 
 /// `cargo xtask regen`
@@ -139,6 +142,13 @@ fn replace_dir(generated: &Path, target: &Target) -> io::Result<()> {
 
 fn io_error(path: &Path, error: io::Error) -> String {
     format!("{}: {error}", path.display())
+}
+
+/// `path` with `/` between its parts whatever the platform: how labels and
+/// links name files.
+pub(crate) fn slashed(path: &Path) -> String {
+    let parts: Vec<_> = path.components().map(|c| c.as_os_str().to_string_lossy()).collect();
+    parts.join("/")
 }
 
 /// Pretty JSON with a trailing newline: the one format of every generated JSON file.

@@ -49,18 +49,17 @@ pub(crate) fn extract_file(path: &Path) -> Result<Vec<Example>, String> {
 pub(crate) fn generate(root: &Path) -> Result<Target, String> {
     let mut tree = Tree::new();
     for path in spec_files(root)? {
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+        let dir = stem(&path);
         let examples = extract_file(&path)?;
         let mut index = Vec::with_capacity(examples.len());
         for example in examples {
             let file = example.body.as_ref().map(|body| {
-                let file = format!("{}.json", example.id);
-                tree.insert(Path::new(&stem).join(&file), to_json(body));
-                file
+                tree.insert(body_path(dir, &example.id), to_json(body));
+                body_file(&example.id)
             });
             index.push(index_entry(example, file));
         }
-        tree.insert(Path::new(&stem).join(INDEX), to_json(&index));
+        tree.insert(Path::new(dir).join(INDEX), to_json(&index));
     }
     Ok(Target { dir: DIR, tree })
 }
@@ -115,8 +114,19 @@ pub(crate) fn print_summary(dir: &Path, new: &Tree) {
     }
 }
 
-fn body_path(stem: &str, id: &str) -> PathBuf {
-    Path::new(stem).join(format!("{id}.json"))
+/// The directory of a spec file's examples: its name without the extension.
+pub(crate) fn stem(spec_file: &Path) -> &str {
+    spec_file.file_stem().and_then(|s| s.to_str()).unwrap_or_default()
+}
+
+/// Where the body of the example `id` is, in its spec file's directory.
+fn body_file(id: &str) -> String {
+    format!("{id}.json")
+}
+
+/// Where the body of the example `id` of the spec file with `stem` is, under `generated/examples/`.
+pub(crate) fn body_path(stem: &str, id: &str) -> PathBuf {
+    Path::new(stem).join(body_file(id))
 }
 
 /// The index entries of every spec file in `tree`, by stem and id.

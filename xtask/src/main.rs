@@ -10,10 +10,12 @@
 //! ```
 
 mod bench;
+mod binding;
 mod codegen;
 mod docs;
 mod examples;
 mod extract;
+mod markdown;
 mod schemas;
 mod verify;
 

@@ -2,22 +2,26 @@
 //! type of the model, prove it round-trips, and validate it against the JSON
 //! Schema that `generated/schemas/` publishes for that type.
 //!
-//! Binding and round-tripping are `matrix_uia::verify::check`; this module
+//! Binding and round-tripping are `binding::check` (`xtask/src/binding.rs`); this module
 //! adds the schema, because a body the Rust type accepts but its published
 //! schema rejects would make `generated/schemas/` wrong for every
-//! implementation that is not written in Rust.
+//! implementation that is not written in Rust. The typed `params` entries of a
+//! 401 body are validated against their own schemas too, since the body's
+//! schema cannot say which type each entry has.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use crate::binding::{self as model, Http, Sample, TypeEntry, Verdict};
 use jsonschema::Validator;
 use matrix_spec_examples::{Example, Kind};
-use matrix_uia::verify::{self as model, Http, Sample, TypeEntry, Verdict};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::codegen::slashed;
 use crate::examples::{extract_file, spec_files};
+use crate::schemas;
 
 const USAGE: &str = "usage: cargo xtask verify [--json] [FILE…]";
 
@@ -28,6 +32,8 @@ pub(crate) struct Outcome {
     pub id: String,
     /// The example's line in its spec file.
     pub line: usize,
+    /// The titles of its sections, outermost first.
+    pub section: Vec<String>,
     /// What the block is (HTTP response, bare JSON, …).
     pub kind: Kind,
     /// The status of an HTTP response.
@@ -144,6 +150,9 @@ fn verify_example(example: &Example) -> Option<Outcome> {
         Verdict::Unbound { reason } => (None, None, Err(format!("unbound: {reason}"))),
         Verdict::Bound(binding) => {
             let result = match binding.result {
+                Ok(()) if binding.type_name == PARAMS_HOLDER => {
+                    validate(binding.type_name, body).and_then(|()| validate_params(body))
+                }
                 Ok(()) => validate(binding.type_name, body),
                 Err(e) => Err(format!("`{}` round trip: {e}", binding.parsed_as)),
             };
@@ -153,6 +162,7 @@ fn verify_example(example: &Example) -> Option<Outcome> {
     Some(Outcome {
         id: example.id.clone(),
         line: example.line,
+        section: example.section.clone(),
         kind: example.kind,
         status: example.status,
         parsed_as,
@@ -163,12 +173,59 @@ fn verify_example(example: &Example) -> Option<Outcome> {
 }
 
 fn http_role(example: &Example) -> Option<Http> {
+    // A request body is known by its content (an `auth` dict beside the
+    // endpoint's fields), whether or not the spec showed an HTTP head.
+    if example.request_auth().is_some() {
+        return Some(Http::Request);
+    }
     match example.kind {
         Kind::HttpRequest => Some(Http::Request),
         // Extraction records the status of every response it recognises; one
         // without a status cannot be told apart by it, so it binds by content.
         Kind::HttpResponse => example.status.map(|status| Http::Response { status }),
         Kind::Json | Kind::JsonFragment | Kind::Text => None,
+    }
+}
+
+/// The type whose `params` entries are typed by their key, an auth type
+/// (`UiaaInfo::params`); its schema leaves them untyped.
+pub(crate) const PARAMS_HOLDER: &str = "UiaaInfo";
+
+/// The entries of a UIA body's `params` that have a type: each with that
+/// type's entry and its auth type.
+pub(crate) fn typed_params(body: &Value) -> impl Iterator<Item = (&'static TypeEntry, &str, &Value)> {
+    let params = body.get("params").and_then(Value::as_object);
+    params.into_iter().flatten().filter_map(|(auth_type, value)| {
+        let entry = model::types().iter().find(|entry| entry.params_for == Some(auth_type.as_str()))?;
+        Some((entry, auth_type.as_str(), value))
+    })
+}
+
+/// Validate each typed `params` entry against its own schema: the round trip
+/// parses them as their types, and their published schemas must agree.
+fn validate_params(body: &Value) -> Result<(), String> {
+    typed_params(body).try_for_each(|(entry, auth_type, value)| {
+        validate(entry.name, value).map_err(|e| format!("`params.{auth_type}`: {e}"))
+    })
+}
+
+/// The variant of the enum `enum_name` that `value`, found inside an example
+/// of `section`, is: which one, only the model can tell (an unknown auth type
+/// fits the schema of `FallbackAcknowledgement` as well as that of
+/// `CustomAuthData`). `None` unless the model reads it as that enum, it
+/// round-trips, and it is valid against the variant's own schema.
+pub(crate) fn variant_of(enum_name: &str, value: &Value, section: &[String]) -> Option<&'static str> {
+    let sample = Sample { section, http: None, fragment_key: None, body: value };
+    match model::check(&sample) {
+        Verdict::Bound(binding)
+            if binding.parsed_as == enum_name
+                && binding.type_name != enum_name
+                && binding.result.is_ok()
+                && validate(binding.type_name, value).is_ok() =>
+        {
+            Some(binding.type_name)
+        }
+        _ => None,
     }
 }
 
@@ -186,11 +243,11 @@ fn validators() -> &'static Validators {
 /// Validate `body` against the published schema of `type_name`.
 fn validate(type_name: &str, body: &Value) -> Result<(), String> {
     let (entry, cell) = validators().get(type_name).ok_or_else(|| {
-        format!("bound to `{type_name}`, which has no entry in matrix_uia::verify::types() and so no schema")
+        format!("bound to `{type_name}`, which has no entry in binding::types() and so no schema")
     })?;
     let validator = cell
         .get_or_init(|| {
-            jsonschema::draft202012::new(&entry.schema())
+            jsonschema::draft202012::new(&schemas::published(entry))
                 .map_err(|e| format!("the schema of `{type_name}` does not compile: {e}"))
         })
         .as_ref()
@@ -214,11 +271,7 @@ fn pointer(pointer: &str) -> String {
 /// Each spec file of `spec/`, labelled by its path from the workspace root
 /// (with `/`, so labels and the docs that show them are the same everywhere).
 fn spec_inputs(root: &Path) -> Result<Vec<(String, PathBuf)>, String> {
-    let label = |path: &Path| {
-        let relative = path.strip_prefix(root).unwrap_or(path);
-        let parts: Vec<_> = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect();
-        parts.join("/")
-    };
+    let label = |path: &Path| slashed(path.strip_prefix(root).unwrap_or(path));
     Ok(spec_files(root)?.into_iter().map(|path| (label(&path), path)).collect())
 }
 
@@ -436,6 +489,7 @@ mod tests {
         Outcome {
             id: format!("s/{line}"),
             line,
+            section: Vec::new(),
             kind: Kind::Json,
             status: None,
             parsed_as: type_name,
@@ -489,6 +543,25 @@ mod tests {
         assert!(schema_errors(&validator, &json!({"type": "m.login.dummy"})).is_empty());
     }
 
+    /// A typed `params` entry is validated against its own schema, which the
+    /// 401 body's schema (`map of object`) does not do.
+    #[test]
+    fn typed_params_entries_are_validated_against_their_schema() {
+        let body = json!({
+            "flows": [{"stages": ["m.login.terms"]}],
+            "params": {"m.login.terms": {"policies": {"tos": {"version": 2}}}, "org.example": {"x": 1}}
+        });
+        let typed: Vec<(&str, &str)> = typed_params(&body).map(|(entry, key, _)| (entry.name, key)).collect();
+        assert_eq!(typed, [("TermsParams", "m.login.terms")], "only auth types with a params type");
+        assert_eq!(validate(PARAMS_HOLDER, &body), Ok(()), "the body's own schema lets it through");
+        let error = validate_params(&body).unwrap_err();
+        assert!(
+            error.starts_with("`params.m.login.terms`: ") && error.contains("/policies/tos/version"),
+            "{error}"
+        );
+        assert_eq!(validate_params(&json!({"flows": []})), Ok(()));
+    }
+
     #[test]
     fn a_type_without_an_entry_is_a_failure_not_a_panic() {
         let error = validate("NoSuchType", &json!({})).unwrap_err();
@@ -502,5 +575,10 @@ mod tests {
         assert_eq!(role(Kind::HttpResponse, Some(401)), Some(Http::Response { status: 401 }));
         assert_eq!(role(Kind::Json, None), None);
         assert_eq!(role(Kind::JsonFragment, None), None);
+        // A bare JSON block whose object carries an `auth` dict is a request body.
+        let bare = json!({"devices": ["A"], "auth": {"type": "m.login.dummy", "session": "s"}});
+        assert_eq!(http_role(&example(&[], Kind::Json, None, Some(bare))), Some(Http::Request));
+        let not_auth = json!({"devices": ["A"], "auth": "x"});
+        assert_eq!(http_role(&example(&[], Kind::Json, None, Some(not_auth))), None);
     }
 }

@@ -57,7 +57,36 @@ pub struct Example {
     pub raw: String,
 }
 
-/// The classification of a code block.
+impl Example {
+    /// The `auth` dict of a User-Interactive Authentication request body: the
+    /// value of the body's `auth` member, when that is an object.
+    ///
+    /// Spec revisions show such a request in more than one form: after an
+    /// HTTP head (`POST … HTTP/1.1`, then JSON; [`Kind::HttpRequest`]) or as
+    /// a bare JSON block whose object carries `auth` beside the endpoint's own
+    /// fields ([`Kind::Json`]). [`Example::kind`] says which form the block
+    /// takes; this says what the body is, so that a consumer binds both forms
+    /// to the request type alike:
+    /// `example.request_auth().is_some()` is the test for "a request body with `auth`".
+    ///
+    /// Members written without their braces (`"auth": {…}, "new_password": …`)
+    /// count too: they are the body's object. `None` for responses (the spec
+    /// never sends `auth` back), for a lone `"auth": {…}` member (its body is
+    /// the auth dict itself, which binds by its `type`), and when `auth` is
+    /// missing or not an object.
+    pub fn request_auth(&self) -> Option<&serde_json::Map<String, serde_json::Value>> {
+        let object = match self.kind {
+            Kind::HttpRequest | Kind::Json => self.body.as_ref(),
+            Kind::JsonFragment if self.fragment_key.is_none() => self.body.as_ref(),
+            Kind::HttpResponse | Kind::JsonFragment | Kind::Text => None,
+        };
+        object?.get("auth")?.as_object()
+    }
+}
+
+/// The classification of a code block: the form it takes, not what its body
+/// means. A request body with `auth` comes in more than one form: see
+/// [`Example::request_auth`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {

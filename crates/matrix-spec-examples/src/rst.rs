@@ -8,7 +8,9 @@
 //! - `.. code::`, `.. code-block::`, `.. sourcecode::` and `.. parsed-literal::`
 //!   directives with option lines and an indented body;
 //! - literal blocks introduced by a paragraph ending in `::`;
-//! - all of those nested in lists, notes, footnotes and other directives.
+//! - all of those nested in lists, notes, footnotes and other directives;
+//! - comments (the licence header of every file among them), whose lines a
+//!   reader never sees, so none of them is a title, an underline or an overline.
 //!
 //! The scanner is line-based and keeps no recursion, so nesting depth costs
 //! nothing, and it runs in one pass over the lines.
@@ -74,25 +76,31 @@ impl Scanner<'_> {
     fn section_title(&mut self, i: usize) -> Option<usize> {
         let line = self.lines[i];
         let next = self.lines.get(i + 1).copied();
-        if let Some(over) = adornment(line) {
+        let (style, title, after) = if let Some(over) = adornment(line) {
             // Overline, title, underline of the same character and length.
             let title = next?;
             let under = adornment(self.lines.get(i + 2)?)?;
             if is_blank(title) || adornment(title).is_some() || under != over {
                 return None;
             }
-            self.sections.enter(Style { char: over.0, overline: true }, title.trim());
-            return Some(i + 3);
-        }
-        let (char, len) = adornment(next?)?;
-        let title = line.trim_end();
-        let width = title.chars().count();
-        // docutils accepts a short underline only from four characters up.
-        if indent(line) != 0 || (len < width && len < 4) {
+            (Style { char: over.0, overline: true }, title.trim(), i + 3)
+        } else {
+            let (char, len) = adornment(next?)?;
+            let title = line.trim_end();
+            let width = title.chars().count();
+            // docutils accepts a short underline only from four characters up.
+            if indent(line) != 0 || (len < width && len < 4) {
+                return None;
+            }
+            (Style { char, overline: false }, title, i + 2)
+        };
+        // `.. text` is a comment, a directive or a target whatever line follows
+        // it: docutils recognises explicit markup before it looks for titles.
+        if explicit_markup(title).is_some() {
             return None;
         }
-        self.sections.enter(Style { char, overline: false }, title);
-        Some(i + 2)
+        self.sections.enter(style, title);
+        Some(after)
     }
 
     /// Handle the explicit markup block (`.. …`) at line `i`; return the line to continue at.
@@ -115,8 +123,12 @@ impl Scanner<'_> {
                 true => self.literal_block(i).unwrap_or(i + 1),
                 false => i + 1,
             },
+            // An empty comment followed by a blank line only ends the construct
+            // before it: the indented text after the blank is rendered
+            // (a block quote), so it is scanned like any other.
+            Markup::Comment { empty: true } if self.lines.get(i + 1).is_none_or(|l| is_blank(l)) => i + 1,
             // A comment's indented body is not rendered, whatever it holds.
-            Markup::Comment => self.skip_indented(i + 1, base),
+            Markup::Comment { .. } => self.skip_indented(i + 1, base),
         }
     }
 
@@ -220,8 +232,9 @@ enum Markup<'a> {
     /// Footnotes, citations, hyperlink targets, substitution definitions: their
     /// content is ordinary text.
     Other,
-    /// Anything else after `..` is a comment.
-    Comment,
+    /// Anything else after `..` is a comment; `empty` when nothing follows the
+    /// `..` on its line.
+    Comment { empty: bool },
 }
 
 fn explicit_markup(line: &str) -> Option<Markup<'_>> {
@@ -230,6 +243,9 @@ fn explicit_markup(line: &str) -> Option<Markup<'_>> {
         return None;
     }
     let rest = rest.trim_start();
+    if rest.is_empty() {
+        return Some(Markup::Comment { empty: true });
+    }
     if rest.starts_with('[') || rest.starts_with('_') || rest.starts_with('|') {
         return Some(Markup::Other);
     }
@@ -239,7 +255,7 @@ fn explicit_markup(line: &str) -> Option<Markup<'_>> {
             return Some(Markup::Directive { name: name_lowercase(name), argument });
         }
     }
-    Some(Markup::Comment)
+    Some(Markup::Comment { empty: false })
 }
 
 /// Directive names are case-insensitive (`.. NOTE::`); the code directives are
@@ -254,14 +270,15 @@ fn ends_literal_paragraph(line: &str) -> bool {
 }
 
 /// `(char, length)` when the line is one punctuation character repeated (a
-/// title adornment); two characters at least, so that `::` alone stays a marker.
+/// title adornment); two characters at least, so that `::` alone stays a
+/// marker, and never `..`, which is an empty comment.
 fn adornment(line: &str) -> Option<(char, usize)> {
     let line = line.trim_end();
     let first = line.chars().next()?;
     if !first.is_ascii_punctuation() || line.len() < 2 || !line.bytes().all(|b| b == first as u8) {
         return None;
     }
-    if first == ':' && line.len() == 2 {
+    if matches!(line, "::" | "..") {
         return None;
     }
     Some((first, line.len()))
@@ -415,13 +432,77 @@ mod tests {
         assert!(rst(text).is_empty());
     }
 
+    /// The section path of each example, for tests about titles.
+    fn sections(text: &str) -> Vec<Vec<String>> {
+        rst(text).into_iter().map(|e| e.section).collect()
+    }
+
+    #[test]
+    fn licence_comment_at_the_top_is_no_title() {
+        // The vendored files' header: the bare `..` lines around the URL look
+        // like an overline and an underline of the same character.
+        let text = ".. Copyright 2016 OpenMarket Ltd\n..\n.. Licensed under the Apache License\n..\n\
+                    ..     http://www.apache.org/licenses/LICENSE-2.0\n..\n.. limitations.\n\n\
+                    Client-Server API\n=================\n\n::\n\n  one\n\n\
+                    API Standards\n-------------\n\n::\n\n  two\n\n\
+                    Second top\n==========\n\n::\n\n  three\n";
+        assert_eq!(
+            sections(text),
+            [vec!["Client-Server API"], vec!["Client-Server API", "API Standards"], vec!["Second top"]]
+        );
+    }
+
+    #[test]
+    fn bare_comment_body_that_looks_like_an_adornment_is_hidden() {
+        // `..` then an indented body: the body is the comment's, even `====`
+        // and a title-shaped pair of lines.
+        let text = "Real\n====\n\n..\n   ====\n   Fake\n   ====\n\n..\n====\n\n::\n\n  x\n";
+        let examples = rst(text);
+        assert_eq!(bodies(&examples), ["x\n"]);
+        assert_eq!(examples[0].section, ["Real"]);
+        // A title over `..`, or `..` over a title and under it, is no title either.
+        assert!(sections("Short\n..\n\n::\n\n  x\n")[0].is_empty());
+        assert!(sections("..\nTitle\n..\n\n::\n\n  x\n")[0].is_empty());
+    }
+
+    #[test]
+    fn empty_comment_then_blank_line_ends_without_hiding_what_follows() {
+        // docutils' "empty comment": after the blank line, the indented text is
+        // a block quote that a reader sees, code included.
+        let text =
+            "..\n\n   Quoted::\n\n      {\"shown\": true}\n\n..\n   hidden::\n\n      {\"shown\": false}\n";
+        assert_eq!(bodies(&rst(text)), ["{\"shown\": true}\n"]);
+    }
+
+    #[test]
+    fn comment_text_over_a_line_of_punctuation_is_no_title() {
+        for comment in
+            [".. A comment", ".. A comment::", "   .. indented comment", ".. _target:", ".. [1] Note"]
+        {
+            let text = format!("Top\n===\n\n{comment}\n=====================\n\n::\n\n  x\n");
+            assert_eq!(sections(&text), [vec!["Top"]], "{comment:?}");
+            // Nor between an overline and an underline.
+            let text =
+                format!("Top\n===\n\n=====================\n{comment}\n=====================\n\n::\n\n  x\n");
+            assert_eq!(sections(&text), [vec!["Top"]], "{comment:?}");
+        }
+    }
+
+    #[test]
+    fn titles_after_a_comment_keep_their_levels() {
+        // The second comment ends without a blank line: docutils warns, and
+        // reads the unindented line as the start of what follows.
+        let text = ".. comment\n\nAlpha\n=====\n\n.. another\n   comment\nBeta\n----\n\n::\n\n  one\n\n\
+                    ..\n\nGamma\n=====\n\n::\n\n  two\n";
+        assert_eq!(sections(text), [vec!["Alpha", "Beta"], vec!["Gamma"]]);
+    }
+
     #[test]
     fn section_levels_follow_first_appearance_of_each_style() {
         let text = "=====\nTitle\n=====\n\nTop\n===\n\nA\n---\n\nDeep\n<<<<\n\n::\n\n  one\n\n\
                     B\n---\n\n::\n\n  two\n\nSecond top\n==========\n\n::\n\n  three\n";
-        let sections: Vec<Vec<String>> = rst(text).into_iter().map(|e| e.section).collect();
         assert_eq!(
-            sections,
+            sections(text),
             [vec!["Title", "Top", "A", "Deep"], vec!["Title", "Top", "B"], vec!["Title", "Second top"],]
         );
     }

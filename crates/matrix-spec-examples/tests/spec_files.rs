@@ -148,3 +148,40 @@ fn identifier_fragments_are_json_fragments_with_their_key() {
         assert!(body(example)["type"].as_str().is_some_and(|t| t.starts_with("m.id.")));
     }
 }
+
+#[test]
+fn rst_comments_are_no_sections() {
+    for name in ["client_server_api.rst", "client_server_api.before-seed.rst"] {
+        let examples = spec(name);
+        assert!(!examples.is_empty(), "{name}");
+        for example in &examples {
+            // The licence header's `..` lines once made its URL line the outermost title.
+            assert!(
+                !example.section.iter().any(|s| s.starts_with("..")),
+                "{name}: {}: {:?}",
+                example.id,
+                example.section
+            );
+            assert_eq!(
+                example.section.first().map(String::as_str),
+                Some("Client-Server API"),
+                "{name}: {}",
+                example.id
+            );
+        }
+    }
+}
+
+#[test]
+fn request_bodies_with_auth_are_the_uia_requests_in_every_revision() {
+    for (name, expected) in [
+        ("client_server_api.rst", 1),
+        ("client_server_api.before-seed.rst", 1),
+        ("client_server_api.v1.md", 2),
+    ] {
+        let examples = spec(name);
+        let requests: Vec<&Example> = examples.iter().filter(|e| e.request_auth().is_some()).collect();
+        assert_eq!(requests.len(), expected, "{name}: {requests:#?}");
+        assert!(requests.iter().all(|e| e.kind == Kind::HttpRequest && e.method.as_deref() == Some("POST")));
+    }
+}

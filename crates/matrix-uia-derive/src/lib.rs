@@ -12,7 +12,13 @@
 //!
 //! On an enum of newtype variants it builds the dispatch on `"type"` in one
 //! pass over the input: keys that come before `"type"` are buffered, the rest
-//! stream straight into the chosen variant's builder.
+//! stream straight into the chosen variant's builder. It also lists the
+//! variants (`matrix_uia::TaggedEnum`): each one's type name
+//! and tag, and per value its `"type"`, `session` and type name, so that no
+//! list of variants is written by hand a second time.
+//!
+//! The `JsonSchema` impls are emitted only when `matrix-uia`'s `schema`
+//! feature is on.
 //!
 //! Attributes:
 //!
@@ -23,6 +29,7 @@
 //! | struct | `params_for = "m.login.terms"` | the auth type whose `params` entry this is |
 //! | struct | `section = "Password-based"` | a spec section whose examples it claims (repeatable) |
 //! | struct | `spec = "https://…"` | the spec section that defines it |
+//! | struct | `new` | generate `new` with the required fields (and an auth dict's `session`) |
 //! | field | `extra` | the map of unknown keys (exactly one per struct) |
 //! | field | `rename = "threepidCreds"` | the JSON key, when it is not the field name |
 //! | field | `secret` | redacted in `Debug` |

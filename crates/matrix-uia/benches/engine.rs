@@ -90,7 +90,7 @@ fn decisions() {
     let policy = Policy::new([vec![AuthType::Terms, AuthType::Dummy]]);
     let base = object(json!({"devices": ["DEVICE_A", "DEVICE_B"]}));
     let Decision::Respond(matrix_uia::UiaaResponse::AuthRequired(first)) =
-        engine.authorize(&policy, &request(&base))
+        engine.authorize(&policy, &request(&base)).expect("the store works")
     else {
         panic!("the first request answers 401")
     };
@@ -99,13 +99,13 @@ fn decisions() {
     // decision: load, bind, order check, answer 401 with `completed`.
     let mut attempt = base.clone();
     attempt.insert("auth".to_owned(), json!({"type": "m.login.terms", "session": session}));
-    engine.authorize(&policy, &request(&attempt));
+    engine.authorize(&policy, &request(&attempt)).expect("the store works");
     let raw_auth = attempt["auth"].clone();
 
     // Allocations are a stable measure where the clock is not.
     let before = ALLOCATIONS.load(Ordering::Relaxed);
     for _ in 0..1000 {
-        black_box(engine.authorize(&policy, black_box(&request(&attempt))));
+        let _ = black_box(engine.authorize(&policy, black_box(&request(&attempt))));
     }
     let per_decision = (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / 1000.0;
     let before = ALLOCATIONS.load(Ordering::Relaxed);
@@ -115,13 +115,13 @@ fn decisions() {
     let per_parse = (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / 1000.0;
 
     let stage_rate = rate(|| {
-        black_box(engine.authorize(&policy, black_box(&request(&attempt))));
+        let _ = black_box(engine.authorize(&policy, black_box(&request(&attempt))));
     });
     let floor = rate(|| {
         black_box(serde_json::from_value::<AuthData>(black_box(raw_auth.clone())).ok());
     });
     let new_session_rate = rate(|| {
-        black_box(engine.authorize(&policy, black_box(&request(&base))));
+        let _ = black_box(engine.authorize(&policy, black_box(&request(&base))));
     });
     println!("decisions (one core, in-memory store)");
     println!("  stage attempt on a session      {:>12.0} /s", stage_rate);

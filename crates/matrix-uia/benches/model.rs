@@ -1,11 +1,11 @@
 //! Throughput of the model on the spec's own UIA bodies.
 //!
-//! For each body: the typed parse (`Json::from_json`, the derive's direct
-//! reader) against `serde_json::Value` (the baseline) and
-//! `serde::de::IgnoredAny` (the floor: serde's fastest walk of the same
-//! bytes), both serializers (`Json::to_json` for the typed value), and
-//! `UiaaResponse::from_http` for the 401 bodies. The typed value through
-//! serde_json (`from_slice`, `to_vec`) is timed too and reported beside.
+//! For each body: the typed parse (`serde_json::from_slice` into the model
+//! type, the crate's one JSON path) against `serde_json::Value` (the
+//! baseline) and `serde::de::IgnoredAny` (the floor: serde's fastest walk of
+//! the same bytes), both serializers, and `UiaaResponse::from_http` for the
+//! 401 bodies. The ratios are information, not targets: what a user feels is
+//! the engine under load (`benches/engine.rs`), not a parse of 300 bytes.
 //!
 //! Criterion runs first. Then a summary table is measured in the same run and
 //! printed: every function of a body is timed again in batches, the functions
@@ -35,7 +35,9 @@ use std::time::Duration;
 
 use criterion::Criterion;
 use harness::{CriterionMedians, Op, Run, Timing, bench_group, example, interleaved, mbps};
-use matrix_uia::{AuthData, Json, StandardError, TermsParams, UiaaInfo, UiaaResponse};
+use matrix_uia::{AuthData, StandardError, TermsParams, UiaaInfo, UiaaResponse};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde::de::IgnoredAny;
 use serde_json::Value;
 
@@ -81,14 +83,10 @@ fn type_last(body: &[u8]) -> &'static [u8] {
     Box::leak(reordered.into_bytes().into_boxed_slice())
 }
 
-/// The functions every body gets: three parses and two serializations, and
-/// the typed value through serde_json.
-fn common_ops<T: Json + PartialEq + 'static>(bytes: &'static [u8]) -> Vec<Op> {
-    let typed =
-        T::from_json(bytes).unwrap_or_else(|e| panic!("{} does not parse: {e}", std::any::type_name::<T>()));
-    let through_serde: T = serde_json::from_slice(bytes).expect("serde parses it too");
-    assert!(through_serde == typed, "from_json and serde_json read different values");
-    assert_eq!(typed.to_json(), serde_json::to_vec(&typed).expect("serializes"), "to_json and to_vec differ");
+/// The functions every body gets: three parses and two serializations.
+fn common_ops<T: DeserializeOwned + Serialize + 'static>(bytes: &'static [u8]) -> Vec<Op> {
+    let typed: T = serde_json::from_slice(bytes)
+        .unwrap_or_else(|e| panic!("{} does not parse: {e}", std::any::type_name::<T>()));
     let value: Value = serde_json::from_slice(bytes).expect("the body is JSON");
     serde_json::from_slice::<IgnoredAny>(bytes).expect("the body is JSON");
     // The typed value must write back the same document, or the serializers compare different work.
@@ -99,11 +97,6 @@ fn common_ops<T: Json + PartialEq + 'static>(bytes: &'static [u8]) -> Vec<Op> {
     // timed is the parse (and the drop), not a copy of its result.
     vec![
         Op::new("typed_parse", move |n| {
-            for _ in 0..n {
-                black_box(&T::from_json(black_box(bytes)));
-            }
-        }),
-        Op::new("serde_parse", move |n| {
             for _ in 0..n {
                 black_box(&serde_json::from_slice::<T>(black_box(bytes)));
             }
@@ -118,17 +111,9 @@ fn common_ops<T: Json + PartialEq + 'static>(bytes: &'static [u8]) -> Vec<Op> {
                 black_box(&serde_json::from_slice::<IgnoredAny>(black_box(bytes)));
             }
         }),
-        Op::new("serde_serialize", {
-            let typed = through_serde;
-            move |n| {
-                for _ in 0..n {
-                    black_box(serde_json::to_vec(black_box(&typed)).ok());
-                }
-            }
-        }),
         Op::new("typed_serialize", move |n| {
             for _ in 0..n {
-                black_box(black_box(&typed).to_json());
+                black_box(serde_json::to_vec(black_box(&typed)).ok());
             }
         }),
         Op::new("value_serialize", move |n| {
@@ -226,8 +211,8 @@ fn summary(cases: &[&Case]) -> String {
     let w = &mut out;
     let _ = writeln!(w, "{}", harness::summary_title());
     let _ = writeln!(w, "MB/s = 10^6 bytes/s of the body as checked in (pretty-printed, 2-space indent).");
-    let _ = writeln!(w, "typed/Value = speed of typed parse over Value parse (target > 1.00×);");
-    let _ = writeln!(w, "typed÷floor = time of typed parse over IgnoredAny (target ≤ 2.00×).\n");
+    let _ = writeln!(w, "typed/Value = speed of typed parse over Value parse;");
+    let _ = writeln!(w, "typed÷floor = time of typed parse over IgnoredAny.\n");
     let _ = writeln!(
         w,
         "| body | type | bytes | typed parse | Value parse | IgnoredAny | typed/Value | typed÷floor | typed ser | Value ser | ser typed/Value | from_http |"
@@ -255,7 +240,7 @@ fn summary(cases: &[&Case]) -> String {
         };
         let _ = writeln!(
             w,
-            "| {} | {} | {} | {} | {} | {} | {:.2}×{} | {:.2}×{} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {:.2}× | {:.2}× | {} | {} | {} | {} |",
             case.group,
             case.ty,
             case.bytes.len(),
@@ -263,9 +248,7 @@ fn summary(cases: &[&Case]) -> String {
             cell("value_parse"),
             cell("ignored_any"),
             vs_value,
-            if vs_value > 1.0 { "" } else { " (MISS)" },
             vs_floor,
-            if vs_floor <= 2.0 { "" } else { " (MISS)" },
             cell("typed_serialize"),
             cell("value_serialize"),
             ser,
@@ -284,16 +267,6 @@ fn summary(cases: &[&Case]) -> String {
                 (t.median / typed.median - 1.0) * 100.0
             )),
         );
-        if let (Some(parse), Some(ser)) = (ns("serde_parse"), ns("serde_serialize")) {
-            let _ = writeln!(
-                notes,
-                "{}: through serde_json (from_slice / to_vec): parse {:.0} ns ({:.2}× the floor), serialize {:.0} ns",
-                case.group,
-                parse.median,
-                parse.median / floor.median,
-                ser.median
-            );
-        }
         if let Some(p) = ns("params_terms") {
             let _ = writeln!(
                 notes,

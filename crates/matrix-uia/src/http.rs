@@ -1,19 +1,20 @@
 //! Conversions between the model and the [`http`] crate's requests and
 //! responses, so that the engine and the driver plug into any HTTP stack.
 
+use std::fmt;
+
 use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::server::{Decision, Engine, IncomingRequest, Policy, SessionStore};
-use crate::{FromHttpError, JsonError, JsonObject, UiaRequest, UiaaResponse, from_json_slice};
+use crate::{FromHttpError, JsonError, UiaaRequest, UiaaResponse, from_json_slice};
 
 const JSON: &str = "application/json";
 
 impl UiaaResponse {
     /// The HTTP response to send: status, `Content-Type: application/json`, body.
-    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
-        json_response(self.status(), self.to_json_bytes())
+    pub fn to_http_response(&self) -> Result<http::Response<Vec<u8>>, serde_json::Error> {
+        Ok(json_response(self.status(), self.to_json_bytes()?))
     }
 
     /// Read an HTTP response by the spec's rule (see [`UiaaResponse::from_http`]).
@@ -22,25 +23,25 @@ impl UiaaResponse {
     }
 }
 
-impl<T: Serialize> UiaRequest<T> {
+impl<T: Serialize> UiaaRequest<T> {
     /// The HTTP request to send, with the access token as a bearer token when given.
     pub fn to_http_request(
         &self,
         method: http::Method,
         uri: &str,
         access_token: Option<&str>,
-    ) -> Result<http::Request<Vec<u8>>, http::Error> {
-        // A UIA request body is a JSON object of strings and values: it serializes.
-        let body = serde_json::to_vec(self).unwrap_or_default();
+    ) -> Result<http::Request<Vec<u8>>, ToHttpError> {
+        // `T` is the caller's: it may fail to serialize, or not be an object.
+        let body = serde_json::to_vec(self).map_err(ToHttpError::Body)?;
         let mut builder = http::Request::builder().method(method).uri(uri).header(CONTENT_TYPE, JSON);
         if let Some(token) = access_token {
             builder = builder.header(AUTHORIZATION, format!("Bearer {token}"));
         }
-        builder.body(body)
+        builder.body(body).map_err(ToHttpError::Http)
     }
 }
 
-impl<T: DeserializeOwned> UiaRequest<T> {
+impl<T: DeserializeOwned> UiaaRequest<T> {
     /// Read a request's JSON body; a failure names the JSON path.
     pub fn from_http_request<B: AsRef<[u8]>>(request: &http::Request<B>) -> Result<Self, JsonError> {
         from_json_slice(request.body().as_ref())
@@ -61,23 +62,55 @@ pub fn bearer_token<B>(request: &http::Request<B>) -> Option<&str> {
     request.headers().get(AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ")
 }
 
-impl<S: SessionStore> Engine<S> {
-    /// [`Engine::authorize`] for an HTTP request: its method, path and JSON
+/// Why a request could not be made: its body did not serialize (a body
+/// type of the caller's that is not a JSON object), or the method, URI or a
+/// header was invalid.
+#[derive(Debug)]
+pub enum ToHttpError {
+    /// The body did not serialize.
+    Body(serde_json::Error),
+    /// The `http` crate refused a part of the request.
+    Http(http::Error),
+}
+
+impl fmt::Display for ToHttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ToHttpError::Body(error) => write!(f, "the request body does not serialize: {error}"),
+            ToHttpError::Http(error) => write!(f, "invalid request: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for ToHttpError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ToHttpError::Body(error) => Some(error),
+            ToHttpError::Http(error) => Some(error),
+        }
+    }
+}
+
+#[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
+impl<S: crate::server::SessionStore> crate::server::Engine<S> {
+    /// [`Engine::authorize`](crate::server::Engine::authorize) for an HTTP request: its method, path and JSON
     /// body. A body that is not a JSON object is answered 400 `M_NOT_JSON`.
     pub fn authorize_http<B: AsRef<[u8]>>(
         &self,
-        policy: &Policy,
+        policy: &crate::server::Policy,
         request: &http::Request<B>,
         requester: Option<&str>,
-    ) -> Decision {
-        let body: JsonObject = match from_json_slice(request.body().as_ref()) {
+    ) -> Result<crate::server::Decision, crate::server::EngineError> {
+        use crate::server::{Decision, IncomingRequest};
+        let body = match crate::json::object_from_slice(request.body().as_ref()) {
             Ok(body) => body,
             Err(error) => {
                 let error = crate::StandardError::new(
                     crate::ErrorKind::NotJson,
                     format!("Invalid JSON body: {error}"),
                 );
-                return Decision::Respond(UiaaResponse::Error { status: 400, error });
+                return Ok(Decision::Respond(UiaaResponse::Error { status: 400, error }));
             }
         };
         let incoming = IncomingRequest {

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 
 use matrix_uia::client::{DriveError, StagePrompt, drive};
 use matrix_uia::server::{Decision, Engine, MemoryStore, PasswordStage, Policy, fixed_registration_tokens};
-use matrix_uia::{AuthType, ErrorKind, JsonObject, TermsParams, UiaRequest, UiaaResponse, UserIdentifier};
+use matrix_uia::{AuthType, ErrorKind, JsonObject, TermsParams, UiaaRequest, UiaaResponse, UserIdentifier};
 use serde_json::{Value, json};
 
 fn engine() -> Engine<MemoryStore> {
@@ -29,17 +29,17 @@ fn exchange(
     policy: &Policy,
     requester: Option<&str>,
     seen: &RefCell<Vec<(u16, Value)>>,
-) -> impl FnMut(&UiaRequest<JsonObject>) -> Result<(u16, Vec<u8>), http::Error> {
+) -> impl FnMut(&UiaaRequest<JsonObject>) -> Result<(u16, Vec<u8>), matrix_uia::http::ToHttpError> {
     move |request| {
         let http_request =
             request.to_http_request(http::Method::POST, "/_matrix/client/v3/delete_devices", Some("tok"))?;
         assert_eq!(matrix_uia::http::bearer_token(&http_request), Some("tok"));
-        let response = match engine.authorize_http(policy, &http_request, requester) {
+        let response = match engine.authorize_http(policy, &http_request, requester).unwrap() {
             Decision::Proceed(authorized) => {
                 let body = serde_json::to_vec(&json!({"completed": authorized.completed})).unwrap();
                 matrix_uia::http::json_response(200, body)
             }
-            Decision::Respond(answer) => answer.to_http_response(),
+            Decision::Respond(answer) => answer.to_http_response().unwrap(),
         };
         assert_eq!(response.headers()["content-type"], "application/json");
         let status = response.status().as_u16();
@@ -209,7 +209,7 @@ async fn the_async_driver_completes_the_same_flow() {
     let mut send = exchange(&engine, &policy, None, &seen);
     // An async `send`, as an HTTP client library would offer: the exchange
     // happens in a future that the driver awaits.
-    let send = |request: UiaRequest<JsonObject>| std::future::ready(send(&request));
+    let send = |request: UiaaRequest<JsonObject>| std::future::ready(send(&request));
     let answer =
         |p: &StagePrompt<'_>| Some(if *p.auth_type == AuthType::Terms { p.terms() } else { p.dummy() });
     let (status, _) =

@@ -7,7 +7,7 @@ mod support;
 use std::net::SocketAddr;
 
 use matrix_uia::client::{StagePrompt, drive};
-use matrix_uia::{AuthType, JsonObject, UiaRequest, UserIdentifier};
+use matrix_uia::{AuthType, JsonObject, UiaaRequest, UserIdentifier};
 use serde_json::{Value, json};
 use support::http::{fields, http, post_json};
 use support::serve;
@@ -15,7 +15,7 @@ use support::serve;
 fn register(address: SocketAddr, user: &str, password: &str) -> Value {
     let answer =
         |p: &StagePrompt<'_>| Some(if *p.auth_type == AuthType::Terms { p.terms() } else { p.dummy() });
-    let send = |r: &UiaRequest<JsonObject>| {
+    let send = |r: &UiaaRequest<JsonObject>| {
         Ok::<_, std::io::Error>(post_json(address, "/_matrix/client/v3/register", None, r))
     };
     let body = fields(json!({"username": user, "password": password}));
@@ -53,7 +53,7 @@ fn register_login_and_a_failed_then_retried_password_stage() {
         let password = if attempts == 1 { "guess" } else { "first password" };
         Some(p.password(UserIdentifier::user("@alice:localhost"), password))
     };
-    let send = |r: &UiaRequest<JsonObject>| {
+    let send = |r: &UiaaRequest<JsonObject>| {
         let answer = post_json(address, "/_matrix/client/v3/delete_devices", Some(&token), r);
         seen.push((answer.0, serde_json::from_slice::<Value>(&answer.1).unwrap_or(Value::Null)));
         Ok::<_, std::io::Error>(answer)
@@ -70,7 +70,7 @@ fn register_login_and_a_failed_then_retried_password_stage() {
 
     // The password changes under UIA, and the old one stops working.
     let answer = |p: &StagePrompt<'_>| Some(p.password(UserIdentifier::user("alice"), "first password"));
-    let send = |r: &UiaRequest<JsonObject>| {
+    let send = |r: &UiaaRequest<JsonObject>| {
         Ok::<_, std::io::Error>(post_json(address, "/_matrix/client/v3/account/password", Some(&token), r))
     };
     let (status, _) =

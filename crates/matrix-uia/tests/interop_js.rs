@@ -16,9 +16,10 @@
 //!
 //! Each script prints one JSON line; the test checks it and the server's
 //! side (accounts, and the sessions in the engine's store). Without Node 20+
-//! and npm, without the npm registry, or without Chromium, the test says
-//! SKIPPED and passes, unless `MATRIX_UIA_INTEROP=require` (see
-//! `support::interop`).
+//! and npm, without the npm registry, or without Chromium, a test does not
+//! run and is reported as ignored with the reason, unless
+//! `MATRIX_UIA_INTEROP=require` (see `support::interop`, whose libtest-mimic
+//! harness runs this target).
 
 mod support;
 
@@ -33,11 +34,17 @@ use matrix_uia::server::{Session, SessionStore};
 use serde_json::{Value, json};
 use support::app::Homeserver;
 use support::http::post_json;
-use support::interop::{run, unavailable, work_dir};
+use support::interop::{Outcome, Unavailable, run, work_dir};
 use support::serve;
 
-/// What is skipped, or fails under `MATRIX_UIA_INTEROP=require`.
-const WHAT: &str = "the matrix-js-sdk interop test";
+fn main() -> std::process::ExitCode {
+    support::interop::main(support::interop::tests![
+        matrix_js_sdk_registers_logs_in_and_changes_the_password,
+        matrix_js_sdk_registers_with_a_registration_token,
+        the_terms_fallback_in_chromium_then_matrix_js_sdk_finishes_the_registration,
+    ])
+}
+
 /// The oldest Node that matrix-js-sdk 37 supports.
 const NODE_MAJOR: u32 = 20;
 /// Debian's Chromium, which playwright-core drives (it downloads no browser).
@@ -69,28 +76,22 @@ struct Js {
 }
 
 /// The set-up, or why it cannot be done (reported by each test that needs it).
-fn js() -> Option<&'static Js> {
+fn js() -> Result<&'static Js, Unavailable> {
     static JS: OnceLock<Result<Js, String>> = OnceLock::new();
-    match JS.get_or_init(set_up) {
-        Ok(js) => Some(js),
-        Err(why) => {
-            unavailable(WHAT, why);
-            None
-        }
-    }
+    JS.get_or_init(set_up).as_ref().map_err(|why| Unavailable(why.clone()))
 }
 
 fn set_up() -> Result<Js, String> {
     let quick = Duration::from_secs(30);
     let version = run(Command::new("node").arg("--version"), quick)
-        .map_err(|e| format!("{e}\ninstall Node.js {NODE_MAJOR} or later with npm"))?;
+        .map_err(|e| format!("Node.js {NODE_MAJOR}+ with npm is missing: {e}"))?;
     let version = String::from_utf8_lossy(&version.stdout).trim().to_owned();
     let major = version.trim_start_matches('v').split('.').next().and_then(|m| m.parse::<u32>().ok());
     if major.is_none_or(|m| m < NODE_MAJOR) {
-        return Err(format!("node {version} is too old: matrix-js-sdk needs Node.js {NODE_MAJOR} or later"));
+        return Err(format!("Node.js {NODE_MAJOR}+ is missing: node {version} is too old for matrix-js-sdk"));
     }
     run(Command::new("npm").arg("--version"), quick)
-        .map_err(|e| format!("{e}\ninstall npm beside node {version}"))?;
+        .map_err(|e| format!("npm is missing beside node {version}: {e}"))?;
 
     let dir = work_dir("js");
     for entry in std::fs::read_dir(sources()).unwrap() {
@@ -120,7 +121,9 @@ fn set_up() -> Result<Js, String> {
                 .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
             INSTALL_TIMEOUT,
         )
-        .map_err(|e| format!("cannot install matrix-js-sdk from the npm registry: {e}"))?;
+        .map_err(|e| {
+            format!("matrix-js-sdk cannot be installed from the npm registry (is it reachable?)\n{e}")
+        })?;
         std::fs::write(&stamp, &wanted).unwrap();
         eprintln!("matrix-js-sdk: node {version}, npm ci took {:.1?}", started.elapsed());
     }
@@ -171,9 +174,8 @@ fn auth_types(trace: &Value) -> Vec<Value> {
     requests(trace, "auth").iter().map(|auth| auth["type"].clone()).collect()
 }
 
-#[test]
-fn matrix_js_sdk_registers_logs_in_and_changes_the_password() {
-    let Some(js) = js() else { return };
+fn matrix_js_sdk_registers_logs_in_and_changes_the_password() -> Outcome {
+    let js = js()?;
     let (address, server, _dir) = serve(None);
     let result = js.run("register.mjs", &[&base_url(address), "--username", "jsalice"]);
     assert_eq!(result["user_id"], "@jsalice:localhost", "{result:#}");
@@ -217,11 +219,11 @@ fn matrix_js_sdk_registers_logs_in_and_changes_the_password() {
     assert_eq!(result["old_password_login"], json!({"status": 403, "errcode": "M_FORBIDDEN"}));
     assert_eq!(login(address, "jsalice", "a new password under UIA"), 200);
     assert_eq!(login(address, "jsalice", "correct horse battery staple"), 403);
+    Ok(())
 }
 
-#[test]
-fn matrix_js_sdk_registers_with_a_registration_token() {
-    let Some(js) = js() else { return };
+fn matrix_js_sdk_registers_with_a_registration_token() -> Outcome {
+    let js = js()?;
     let token = "interop-token";
     let (address, server, _dir) = serve(Some(token));
     let result =
@@ -244,17 +246,16 @@ fn matrix_js_sdk_registers_with_a_registration_token() {
     assert_eq!(stored.completed, [AuthType::RegistrationToken, AuthType::Dummy]);
     assert!(stored.consumed);
     assert_eq!(login(address, "jstoken", "a new password under UIA"), 200);
+    Ok(())
 }
 
-#[test]
-fn the_terms_fallback_in_chromium_then_matrix_js_sdk_finishes_the_registration() {
+fn the_terms_fallback_in_chromium_then_matrix_js_sdk_finishes_the_registration() -> Outcome {
     if !Path::new(CHROMIUM).exists() {
-        return unavailable(
-            WHAT,
-            "no /usr/bin/chromium; install Debian's chromium: apt-get install -y chromium",
-        );
+        return Err(Unavailable(format!(
+            "Chromium is missing: no {CHROMIUM}; install Debian's: apt-get install -y chromium"
+        )));
     }
-    let Some(js) = js() else { return };
+    let js = js()?;
     let (address, server, _dir) = serve(None);
 
     // The session is bound to the request without `auth`: start it with the
@@ -329,4 +330,5 @@ fn the_terms_fallback_in_chromium_then_matrix_js_sdk_finishes_the_registration()
     assert!(stored.consumed);
     assert_eq!(result["user_id"], "@jsbob:localhost");
     assert_eq!(login(address, user, password), 200);
+    Ok(())
 }

@@ -12,8 +12,10 @@
 //! are checked against the Synapse column of the table in
 //! `src/server/mod.rs`.
 //!
-//! Without `python3` (3.10 or later) or without PyPI the test says SKIPPED
-//! and passes, unless `MATRIX_UIA_INTEROP=require` (see `support::interop`).
+//! Without `python3` (3.10 or later) or without PyPI the test does not run
+//! and is reported as ignored with the reason, unless
+//! `MATRIX_UIA_INTEROP=require` (see `support::interop`, whose libtest-mimic
+//! harness runs this target).
 
 mod support;
 
@@ -28,17 +30,15 @@ use std::time::{Duration, Instant};
 
 use matrix_uia::client::{StagePrompt, drive};
 use matrix_uia::{
-    AuthData, AuthType, Dummy, ErrorKind, JsonObject, Password, UiaRequest, UiaaInfo, UiaaResponse,
+    AuthData, AuthType, Dummy, ErrorKind, JsonObject, Password, UiaaInfo, UiaaRequest, UiaaResponse,
     UserIdentifier, from_json_slice,
 };
 use serde_json::{Value, json};
 use support::http::fields;
-use support::interop::{run, unavailable, work_dir};
+use support::interop::{Outcome, Unavailable, run, work_dir};
 
 /// The Synapse the probe recorded and the table in `src/server/mod.rs` cites.
 const SYNAPSE_VERSION: &str = "1.163.2";
-/// What is skipped, or fails under `MATRIX_UIA_INTEROP=require`.
-const WHAT: &str = "the Synapse interop test";
 /// How long Synapse may take to answer `/versions` (about 3 s on the probe's machine).
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long `pip install` may take (35 to 90 s here).
@@ -57,13 +57,13 @@ const DEVICES: &str = "/_matrix/client/v3/devices";
 const DELETE_DEVICES: &str = "/_matrix/client/v3/delete_devices";
 const ACCOUNT_PASSWORD: &str = "/_matrix/client/v3/account/password";
 
-#[test]
-fn the_client_driver_against_synapse() {
+fn main() -> std::process::ExitCode {
+    support::interop::main(support::interop::tests![the_client_driver_against_synapse])
+}
+
+fn the_client_driver_against_synapse() -> Outcome {
     let started = Instant::now();
-    let python = match install_synapse() {
-        Ok(python) => python,
-        Err(why) => return unavailable(WHAT, &why),
-    };
+    let python = install_synapse().map_err(Unavailable)?;
     let install = started.elapsed();
 
     let started = Instant::now();
@@ -93,6 +93,7 @@ fn the_client_driver_against_synapse() {
         account.user_id,
         client.exchanges.borrow().len(),
     );
+    Ok(())
 }
 
 // ----- set-up ---------------------------------------------------------------
@@ -100,12 +101,14 @@ fn the_client_driver_against_synapse() {
 /// `python3`, if it is 3.10 or later (Synapse 1.163 needs it).
 fn find_python() -> Result<PathBuf, String> {
     let output = run(Command::new("python3").args(["-c", "import sys; print(*sys.version_info[:2])"]), QUICK)
-        .map_err(|e| format!("no usable python3: {e}"))?;
+        .map_err(|e| format!("Python 3.10+ is missing: {e}"))?;
     let version = String::from_utf8_lossy(&output.stdout).trim().to_owned();
     let numbers: Vec<u32> = version.split(' ').filter_map(|n| n.parse().ok()).collect();
     match numbers[..] {
         [major, minor] if (major, minor) >= (3, 10) => Ok(PathBuf::from("python3")),
-        _ => Err(format!("python3 is version {version:?}; Synapse {SYNAPSE_VERSION} needs 3.10 or later")),
+        _ => Err(format!(
+            "Python 3.10+ is missing: python3 is version {version:?}, too old for Synapse {SYNAPSE_VERSION}"
+        )),
     }
 }
 
@@ -156,14 +159,14 @@ const STAGING: &str = "venv.partial.";
 /// Create a venv at `staging`, pip-install `wanted` into it and write the marker.
 fn build_venv(system_python: &Path, staging: &Path, wanted: &str) -> Result<(), String> {
     run(Command::new(system_python).arg("-m").arg("venv").arg(staging), QUICK)
-        .map_err(|e| format!("cannot create a virtualenv: {e}"))?;
+        .map_err(|e| format!("python3 cannot create a virtualenv (Debian: python3-venv)\n{e}"))?;
     // `python -m pip`, not `bin/pip`: the scripts name the staging path, which goes away.
     let python = staging.join("bin/python");
     run(
         Command::new(python).args(["-m", "pip", "install", "--progress-bar", "off", wanted]),
         INSTALL_TIMEOUT,
     )
-    .map_err(|e| format!("pip cannot install {wanted} (is PyPI reachable?): {e}"))?;
+    .map_err(|e| format!("{wanted} cannot be installed from PyPI (is it reachable?)\n{e}"))?;
     let marker = staging.join(MARKER);
     fs::write(&marker, wanted).map_err(|e| format!("cannot write {}: {e}", marker.display()))?;
     if !is_installed(staging, wanted) {
@@ -423,7 +426,7 @@ fn register(client: &Client<'_>) -> Account {
             _ => None,
         }
     };
-    let send = |r: &UiaRequest<JsonObject>| Ok::<_, Infallible>(client.post("register", REGISTER, None, r));
+    let send = |r: &UiaaRequest<JsonObject>| Ok::<_, Infallible>(client.post("register", REGISTER, None, r));
     let body =
         fields(json!({"username": USER, "password": PASSWORD, "initial_device_display_name": "register"}));
     let result = drive(body, [AuthType::Terms, AuthType::Dummy], send, answer);
@@ -475,7 +478,7 @@ fn delete_with_a_wrong_then_the_right_password(client: &Client<'_>, token: &str,
         let password = if prompts.len() == 1 { "a wrong password" } else { PASSWORD };
         Some(p.password(UserIdentifier::user(USER), password))
     };
-    let send = |r: &UiaRequest<JsonObject>| {
+    let send = |r: &UiaaRequest<JsonObject>| {
         Ok::<_, Infallible>(client.post("delete_devices", DELETE_DEVICES, Some(token), r))
     };
     let result = drive(fields(json!({"devices": [device]})), [AuthType::Password], send, answer);
@@ -513,7 +516,7 @@ fn delete_with_a_wrong_then_the_right_password(client: &Client<'_>, token: &str,
 /// deleted. The table's "unknown session" row.
 fn a_bogus_session_is_an_unknown_session(client: &Client<'_>, token: &str, device: &str) {
     let password = Password::new(UserIdentifier::user(USER), PASSWORD, Some("no-such-session".to_owned()));
-    let request = UiaRequest::new(json!({"devices": [device]})).with_auth(AuthData::Password(password));
+    let request = UiaaRequest::new(json!({"devices": [device]})).with_auth(AuthData::Password(password));
     let (status, body) = client.post("bogus session", DELETE_DEVICES, Some(token), &request);
     eprintln!("a bogus session: {status} {}", String::from_utf8_lossy(&body));
     let answer = UiaaResponse::from_http(status, &body);
@@ -530,13 +533,13 @@ fn a_bogus_session_is_an_unknown_session(client: &Client<'_>, token: &str, devic
 fn an_auth_type_not_offered_is_recorded_as_completed(client: &Client<'_>, token: &str, device: &str) {
     let body = json!({"devices": [device]});
     let (status, first) =
-        client.post("not offered: start", DELETE_DEVICES, Some(token), &UiaRequest::new(&body));
+        client.post("not offered: start", DELETE_DEVICES, Some(token), &UiaaRequest::new(&body));
     let session = match UiaaResponse::from_http(status, &first) {
         Ok(UiaaResponse::AuthRequired(info)) => info.session,
         _ => None,
     };
     client.ensure(session.is_some(), || "not offered: the first 401 has a session".to_owned());
-    let request = UiaRequest::new(&body).with_auth(AuthData::Dummy(Dummy::new(session.clone())));
+    let request = UiaaRequest::new(&body).with_auth(AuthData::Dummy(Dummy::new(session.clone())));
     let (status, answer) = client.post("not offered: m.login.dummy", DELETE_DEVICES, Some(token), &request);
     eprintln!("m.login.dummy, not offered: {status} {}", String::from_utf8_lossy(&answer));
     let info = match UiaaResponse::from_http(status, &answer) {
@@ -557,7 +560,7 @@ fn an_auth_type_not_offered_is_recorded_as_completed(client: &Client<'_>, token:
 fn change_the_password(client: &Client<'_>, token: &str) {
     let from = client.exchanges.borrow().len();
     let answer = |p: &StagePrompt<'_>| Some(p.password(UserIdentifier::user(USER), PASSWORD));
-    let send = |r: &UiaRequest<JsonObject>| {
+    let send = |r: &UiaaRequest<JsonObject>| {
         Ok::<_, Infallible>(client.post("account/password", ACCOUNT_PASSWORD, Some(token), r))
     };
     let body = fields(json!({"new_password": NEW_PASSWORD, "logout_devices": false}));

@@ -5,7 +5,7 @@
 
 use matrix_uia::{
     AuthData, AuthFlow, AuthType, ErrorKind, FromHttpError, JsonObject, Password, RawParams, StandardError,
-    TermsParams, UiaRequest, UiaaInfo, UiaaResponse, UserIdentifier, from_json_slice,
+    TermsParams, UiaaInfo, UiaaRequest, UiaaResponse, UserIdentifier, from_json_slice, from_json_str,
 };
 use serde_json::{Value, json};
 
@@ -193,7 +193,7 @@ fn from_http_applies_the_seed_rule() {
     };
     assert!(error.to_string().contains("retry_after_ms"), "{error}");
     assert_eq!(
-        serde_json::from_slice::<Value>(&response.to_json_bytes()).unwrap(),
+        serde_json::from_slice::<Value>(&response.to_json_bytes().unwrap()).unwrap(),
         serde_json::from_slice::<Value>(limited).unwrap()
     );
 
@@ -278,28 +278,33 @@ fn a_key_named_like_the_tag_is_an_unknown_key_like_any_other() {
 }
 
 #[test]
-fn params_are_kept_as_sent_and_read_one_entry_at_a_time() {
-    // Spacing, key order and unknown auth types go back out byte for byte.
+fn params_are_kept_whole_and_read_one_entry_at_a_time() {
+    // Unknown auth types and their entries go back out as they came.
     let body = br#"{"flows": [], "params": {"x.custom": {"b": 1, "a": [true]},
-        "m.login.terms": {"policies": {}}, "m.oauth": {"url": "https://example.org/old"},
-        "m.oauth": {"url": "https://example.org/new"}}}"#;
+        "m.login.terms": {"policies": {}}, "m.oauth": {"url": "https://example.org/new"}}}"#;
     let info = from_json_slice::<UiaaInfo>(body).unwrap();
     let params = info.params.as_ref().expect("params");
-    let text = std::str::from_utf8(body).unwrap();
-    assert!(text.contains(params.json()), "{}", params.json());
+    // The entry of an unknown auth type, as the server wrote it.
     assert_eq!(params.get("x.custom").map(|p| p.get()), Some(r#"{"b": 1, "a": [true]}"#));
+    assert_eq!(
+        info.params_of(&AuthType::from("x.custom")).map(|p| p.get()),
+        Some(r#"{"b": 1, "a": [true]}"#)
+    );
     assert!(params.get("x.other").is_none());
-    // A repeated key: the last counts, as in a parsed map.
     let oauth = info.params::<matrix_uia::OAuthParams>().unwrap().unwrap();
     assert_eq!(oauth.url, "https://example.org/new");
-    assert_eq!(params.to_object()["m.oauth"], json!({"url": "https://example.org/new"}));
-    let written = serde_json::to_string(&info).unwrap();
-    assert!(written.contains(params.json()), "{written}");
-
+    let written: Value = serde_json::to_value(&info).unwrap();
+    let sent: Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(written["params"], sent["params"]);
     // Equal when the objects are, whatever the spacing.
-    let compact = RawParams::from_object(&params.to_object());
-    assert_eq!(&compact, params);
-    assert_ne!(compact, RawParams::from_object(&JsonObject::new()));
+    assert_eq!(RawParams::from_object(&params.to_object()), *params);
+    assert_ne!(*params, RawParams::from_object(&JsonObject::new()));
+
+    // A typed entry that does not fit says where.
+    let wrong = br#"{"flows": [], "params": {"m.oauth": {"url": 5}}}"#;
+    let info = from_json_slice::<UiaaInfo>(wrong).unwrap();
+    let error = info.params::<matrix_uia::OAuthParams>().unwrap().unwrap_err();
+    assert_eq!(error.path(), "url");
 }
 
 #[test]
@@ -352,11 +357,11 @@ fn a_policy_key_that_is_not_a_translation_is_kept_not_refused() {
 #[test]
 fn a_request_keeps_its_own_fields_beside_auth() {
     let body = json!({"devices": ["A", "B"], "auth": {"type": "m.login.dummy", "session": "s"}});
-    let (request, back) = round_trip::<UiaRequest>(body.clone());
+    let (request, back) = round_trip::<UiaaRequest>(body.clone());
     assert_eq!(back, body);
     assert!(matches!(request.auth, Some(AuthData::Dummy(_))));
     assert_eq!(request.body["devices"], json!(["A", "B"]));
-    let first: UiaRequest = serde_json::from_value(json!({"devices": []})).unwrap();
+    let first: UiaaRequest = serde_json::from_value(json!({"devices": []})).unwrap();
     assert!(first.auth.is_none());
 }
 
@@ -369,16 +374,12 @@ fn custom_error_codes_and_auth_types_are_kept_verbatim() {
     assert_eq!(AuthType::from(String::from("m.oauth")), AuthType::OAuth);
 }
 
-/// Around serde_json's nesting limit, the direct reader gives exactly what
-/// serde gives. The limit holds for values (in `extra`), not for raw params,
-/// which serde_json skips without recursing: 10 000 levels there are kept.
+/// serde_json's nesting limit holds wherever a value is kept: in `extra`,
+/// inside a flow, and in `params`, whose text is checked when it is read.
+/// Deep input is refused with an error, never a stack overflow.
 #[test]
-fn the_direct_reader_agrees_with_serde_at_the_nesting_limit() {
-    use matrix_uia::__private::read_direct;
-    use matrix_uia::Json;
-
-    let mut outcomes = Vec::new();
-    for levels in (100..140).chain([10_000]) {
+fn nesting_is_bounded_everywhere_a_value_is_kept() {
+    for (levels, parses) in [(100, true), (200, false), (10_000, false)] {
         let nested = format!("{}{}", "[".repeat(levels), "]".repeat(levels));
         let bodies = [
             format!(r#"{{"flows": [], "params": {{"x": {nested}}}}}"#),
@@ -386,112 +387,97 @@ fn the_direct_reader_agrees_with_serde_at_the_nesting_limit() {
             format!(r#"{{"flows": [{{"stages": [], "x": {nested}}}]}}"#),
         ];
         for body in bodies {
-            let serde = from_json_slice::<UiaaInfo>(body.as_bytes());
-            let direct = UiaaInfo::from_json(body.as_bytes());
-            assert_eq!(direct.as_ref().ok(), serde.as_ref().ok(), "{levels} levels: {body}");
-            if let Some(read) = read_direct::<UiaaInfo>(body.as_bytes()) {
-                assert_eq!(Some(&read), serde.as_ref().ok(), "{levels} levels: {body}");
-            }
-            outcomes.push(serde.is_ok());
-        }
-    }
-    // The range crosses the limit: some bodies parse and some are refused.
-    assert!(outcomes.contains(&true) && outcomes.contains(&false));
-}
-
-/// Invalid JSON is refused by `from_json` exactly as by serde, wherever it
-/// sits: streamed, or passed over before `"type"` and read afterwards.
-#[test]
-fn the_direct_reader_refuses_what_serde_refuses() {
-    use matrix_uia::__private::read_direct;
-    use matrix_uia::Json;
-
-    let values = ["falseII", "trueX", "nullz", "12abc", r#""s"x"#, "[1 2]", r#"{"a": 1 "b": 2}"#, "-", "01"];
-    for value in values {
-        let bodies = [
-            format!(r#"{{"password": "p", "token": {value}, "type": "org.example"}}"#),
-            format!(r#"{{"type": "org.example", "token": {value}}}"#),
-            format!(
-                r#"{{"identifier": {{"x": {value}, "type": "m.id.user", "user": "u"}}, "type": "m.login.password", "password": "p"}}"#
-            ),
-            format!(r#"{{"session": "s", "x": {value}}}"#),
-        ];
-        for body in bodies {
-            assert!(serde_json::from_str::<AuthData>(&body).is_err(), "serde accepts {body}");
-            assert!(read_direct::<AuthData>(body.as_bytes()).is_none(), "the direct reader accepts {body}");
-            assert!(AuthData::from_json(body.as_bytes()).is_err(), "from_json accepts {body}");
+            let parsed = from_json_slice::<UiaaInfo>(body.as_bytes());
+            assert_eq!(parsed.is_ok(), parses, "{levels} levels: {parsed:?}");
         }
     }
 }
 
-/// A key that one auth type alone has (`"password"`, `"identifier"`,
-/// `"response"`) makes the direct reader read the dict as that type before
-/// `"type"` comes. Whether the guess holds or not, the value is serde's.
+/// One duplicate-key policy: a key that repeats is refused in a struct, in
+/// its unknown keys at any depth, in a typed map, in `params` and in a
+/// request body, with the repeated key named.
 #[test]
-fn a_guess_at_the_type_gives_what_serde_gives() {
-    use matrix_uia::__private::read_direct;
-    use matrix_uia::Json;
-
-    let bodies = [
-        // The guess holds, with keys before and after the one that makes it.
-        r#"{"session": "s", "password": "p", "x": 1, "type": "m.login.password", "user": "u"}"#,
-        r#"{"identifier": {"type": "m.id.user", "user": "u"}, "password": "p", "type": "m.login.password"}"#,
-        r#"{"response": "r", "type": "m.login.recaptcha"}"#,
-        // Another type takes the key as an unknown one.
-        r#"{"password": "p", "type": "m.login.token", "token": "t"}"#,
-        r#"{"password": "p", "response": "r", "type": "m.login.recaptcha"}"#,
-        r#"{"password": "p", "type": "org.example.custom", "session": "s"}"#,
-        // No type at all: the session-only form, or nothing.
-        r#"{"password": "p", "session": "s"}"#,
-        r#"{"password": "p"}"#,
-        // A second "type", and a tag with an escape.
-        r#"{"password": "p", "type": "m.login.password", "type": "m.login.password"}"#,
-        r#"{"password": "p", "type": "m.login.pass\u0077ord"}"#,
-    ];
-    for body in bodies {
-        let serde = serde_json::from_str::<AuthData>(body);
-        let direct = read_direct::<AuthData>(body.as_bytes());
-        if let Some(direct) = &direct {
-            assert_eq!(Some(direct), serde.as_ref().ok(), "{body}");
-        }
-        match (AuthData::from_json(body.as_bytes()), serde) {
-            (Ok(ours), Ok(theirs)) => assert_eq!(ours, theirs, "{body}"),
-            (Err(ours), Err(theirs)) => assert_eq!(ours.inner().to_string(), theirs.to_string(), "{body}"),
-            (ours, theirs) => panic!("{body}: from_json {ours:?}, serde {theirs:?}"),
-        }
-    }
-    // The guess is what read these: the direct reader kept them itself.
-    for body in &bodies[..5] {
-        assert!(read_direct::<AuthData>(body.as_bytes()).is_some(), "handed over: {body}");
-    }
-    let token = read_direct::<AuthData>(bodies[3].as_bytes()).expect("read directly");
-    assert!(matches!(&token, AuthData::Token(t) if t.extra["password"] == "p"), "{token:?}");
+fn a_repeated_key_is_refused_at_any_depth() {
+    let refused = |result: Result<(), String>, what: &str| {
+        let message = result.expect_err(what);
+        assert!(message.contains("duplicate field"), "{what}: {message}");
+    };
+    let info = |body: &str| from_json_str::<UiaaInfo>(body).map(drop).map_err(|e| e.to_string());
+    refused(info(r#"{"flows": [], "session": "a", "session": "b"}"#), "a struct's field");
+    refused(info(r#"{"flows": [], "x": 1, "x": 2}"#), "an unknown key");
+    refused(info(r#"{"flows": [], "x": {"y": [{"z": 1, "z": 2}]}}"#), "deep in an unknown key");
+    refused(info(r#"{"flows": [{"stages": [], "x": {"a": 1, "a": 1}}]}"#), "in a flow's unknown key");
+    refused(info(r#"{"flows": [], "params": {"m.oauth": {"url": "a"}, "m.oauth": {"url": "b"}}}"#), "params");
+    refused(info(r#"{"flows": [], "params": {"x": {"k": {"a": 1, "a": 2}}}}"#), "deep in params");
+    refused(info(r#"{"flows": [], "errcode": "M_FORBIDDEN", "errcode": "M_UNKNOWN"}"#), "a flattened key");
+    let terms = |body: &str| from_json_str::<TermsParams>(body).map(drop).map_err(|e| e.to_string());
+    refused(terms(r#"{"policies": {"p": {"version": "1"}, "p": {"version": "2"}}}"#), "a typed map");
+    refused(
+        terms(r#"{"policies": {"p": {"version": "1", "en": {"name": "a", "url": "b"}, "en": {}}}}"#),
+        "a language",
+    );
+    let auth = |body: &str| from_json_str::<AuthData>(body).map(drop).map_err(|e| e.to_string());
+    refused(auth(r#"{"type": "m.login.dummy", "type": "m.login.dummy"}"#), "the tag");
+    refused(auth(r#"{"session": "a", "type": "m.login.dummy", "session": "b"}"#), "a key before the tag");
+    refused(auth(r#"{"type": "org.example", "x": {"a": 1, "a": 2}}"#), "in a custom dict");
+    let request = |body: &str| from_json_str::<UiaaRequest>(body).map(drop).map_err(|e| e.to_string());
+    refused(request(r#"{"devices": ["A"], "devices": ["B"]}"#), "a request's own field");
+    refused(request(r#"{"x": {"a": 1, "a": 2}, "auth": {"session": "s"}}"#), "deep in a request");
+    // Different keys are fine, however alike.
+    assert!(info(r#"{"flows": [], "x": {"a": 1, "b": {"a": 1}}, "y": [{"a": 1}, {"a": 2}]}"#).is_ok());
 }
 
 /// The keys the spec defines for some codes are the error's, in a 401 body
 /// too; without an `errcode` they are the body's unknown keys, as `error` is.
 #[test]
 fn code_specific_keys_belong_to_the_error_of_a_401() {
-    use matrix_uia::Json;
-
     let limited =
         br#"{"errcode": "M_LIMIT_EXCEEDED", "error": "slow", "retry_after_ms": 5, "flows": [], "x": 1}"#;
-    let info = UiaaInfo::from_json(limited).unwrap();
+    let info = from_json_slice::<UiaaInfo>(limited).unwrap();
     let error = info.auth_error.as_ref().expect("an error");
     assert_eq!(error.retry_after_ms, Some(5));
     assert_eq!(info.extra.len(), 1, "only `x` is the body's: {:?}", info.extra);
     assert_eq!(info, serde_json::from_slice::<UiaaInfo>(limited).unwrap());
 
     let orphan = br#"{"retry_after_ms": 5, "soft_logout": true, "flows": []}"#;
-    let info = UiaaInfo::from_json(orphan).unwrap();
+    let info = from_json_slice::<UiaaInfo>(orphan).unwrap();
     assert!(info.auth_error.is_none());
     assert_eq!(
         (info.extra["retry_after_ms"].as_u64(), info.extra["soft_logout"].as_bool()),
         (Some(5), Some(true))
     );
     assert_eq!(info, serde_json::from_slice::<UiaaInfo>(orphan).unwrap());
-    assert_eq!(
-        serde_json::from_slice::<Value>(&info.to_json()).unwrap(),
-        serde_json::from_slice::<Value>(orphan).unwrap()
-    );
+    assert_eq!(serde_json::to_value(&info).unwrap(), serde_json::from_slice::<Value>(orphan).unwrap());
+}
+
+#[test]
+fn custom_variants_hold_only_types_the_model_does_not_know() {
+    use matrix_uia::{CustomAuthData, CustomIdentifier, TaggedEnum};
+
+    let refused = CustomAuthData::new("m.login.password", None).unwrap_err();
+    assert_eq!(refused.type_tag(), "m.login.password");
+    assert!(refused.to_string().contains("`Password` variant"), "{refused}");
+    for tag in AuthData::VARIANTS.iter().filter_map(|v| v.tag) {
+        assert!(CustomAuthData::new(tag, None).is_err(), "{tag} is known");
+    }
+    let custom = CustomAuthData::new("org.example.pin", Some("s".to_owned())).unwrap();
+    let auth = AuthData::Custom(custom);
+    assert_eq!((auth.auth_type(), auth.session()), (Some(AuthType::from("org.example.pin")), Some("s")));
+    let back: AuthData = serde_json::from_value(serde_json::to_value(&auth).unwrap()).unwrap();
+    assert_eq!(back, auth);
+
+    assert!(CustomIdentifier::new("m.id.user", JsonObject::new()).is_err());
+    let id = CustomIdentifier::new("org.example.id", JsonObject::new()).unwrap();
+    assert_eq!(UserIdentifier::Custom(id).id_type(), "org.example.id");
+}
+
+#[test]
+fn a_request_body_that_does_not_serialize_is_an_error_not_an_empty_body() {
+    let request = UiaaRequest::new(5);
+    let error = request.to_http_request(http::Method::POST, "/x", None).unwrap_err();
+    assert!(matches!(error, matrix_uia::http::ToHttpError::Body(_)), "{error}");
+    assert!(error.to_string().contains("JSON object"), "{error}");
+    let fine =
+        UiaaRequest::new(json!({"devices": []})).to_http_request(http::Method::POST, "/x", None).unwrap();
+    assert_eq!(fine.body().as_slice(), br#"{"devices":[]}"#);
 }

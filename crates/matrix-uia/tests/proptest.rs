@@ -3,47 +3,64 @@
 //! - **Round trip**: every value of every public type, including absent
 //!   optionals, unknown keys in `extra`, unicode, custom auth types and error
 //!   codes and the legacy forms, comes back equal through
-//!   `to_value`/`from_value` and through `to_string`/`from_str`.
+//!   `to_value`/`from_value` and through `to_string`/`from_str` (compact or
+//!   pretty).
 //! - **Canonical JSON**: what the model writes never has a duplicate key, and
 //!   never a `null` unless the value itself holds one in `extra`.
+//! - **Variants**: the strategies of the tagged enums reach every variant the
+//!   derive lists in [`TaggedEnum::VARIANTS`], and a value's `type_tag()` and
+//!   `session()` are what it writes under `"type"` and `"session"`.
+//! - **Key order and duplicate keys**: the order of an object's keys does not
+//!   matter; a key given twice, at the top or at any depth (an unknown key's
+//!   object, `params`, a flow), is refused with a "duplicate field" error.
 //! - **Hostile input**: arbitrary JSON (with the model's own keys and tags
 //!   mixed in, and duplicate keys in text) and arbitrary bytes never panic;
-//!   whatever parses, the text and the tree parsers agree on and it parses
+//!   whatever parses, it parses alike from a tree and from text, and parses
 //!   back to itself after writing.
+//!
+//! Written JSON is compared as values, never as bytes: the order in which a
+//! `JsonObject` writes its keys depends on serde_json's features.
 //!
 //! Failures are not persisted (no `proptest-regressions/` directory): the
 //! shrunk input is in the failure message.
 
-use std::collections::HashSet;
+#[path = "support/repeated_keys.rs"]
+mod repeated_keys;
+
 use std::fmt::{self, Debug};
 
-use matrix_uia::__private::read_direct;
 use matrix_uia::{
-    AuthData, AuthFlow, AuthType, CustomAuthData, CustomIdentifier, Dummy, EmailIdentity, ErrorKind, Extra,
-    FallbackAcknowledgement, FromHttpError, Json, JsonObject, Msisdn, OAuth, OAuth2, OAuthParams, Password,
+    AuthData, AuthFlow, AuthType, CustomAuthData, CustomIdentifier, Dummy, EmailIdentity, ErrorKind,
+    FallbackAcknowledgement, FromHttpError, JsonObject, Msisdn, OAuth, OAuth2, OAuthParams, Password,
     PhoneNumber, PolicyDefinition, PolicyTranslation, RawParams, ReCaptcha, ReCaptchaParams,
-    RegistrationToken, Sso, StandardError, Terms, TermsParams, ThirdPartyCredentials, ThirdPartyId, Token,
-    Translations, UiaRequest, UiaaInfo, UiaaResponse, UserId, UserIdentifier,
+    RegistrationToken, Sso, StandardError, TaggedEnum, Terms, TermsParams, ThirdPartyCredentials,
+    ThirdPartyId, Token, UiaaInfo, UiaaRequest, UiaaResponse, UserId, UserIdentifier,
 };
 use proptest::collection::{btree_map, vec};
 use proptest::option;
 use proptest::prelude::*;
-use proptest::sample::select;
-use proptest::strategy::Union;
-use proptest::test_runner::TestCaseError;
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Serialize};
+use proptest::sample::{Index, select};
+use proptest::strategy::{Union, ValueTree};
+use proptest::test_runner::{TestCaseError, TestRunner};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Number, Value};
 
-type Strat<T> = BoxedStrategy<T>;
+use repeated_keys::find_repeated_key;
 
-/// The identifier types the crate knows; a custom identifier must be none of them.
-const ID_TYPES: &[&str] = &["m.id.user", "m.id.thirdparty", "m.id.phone"];
+type Strat<T> = BoxedStrategy<T>;
 
 fn config() -> ProptestConfig {
     // Default case count (256, or PROPTEST_CASES); no regression files are
     // written into the source tree.
     ProptestConfig { failure_persistence: None, ..ProptestConfig::default() }
+}
+
+/// The `"type"` tags of an enum's variants, as the derive lists them: a
+/// custom variant must hold none of them, and a new variant joins the list
+/// without this file changing.
+fn known_tags<E: TaggedEnum>() -> Vec<&'static str> {
+    E::VARIANTS.iter().filter_map(|v| v.tag).collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -110,7 +127,7 @@ fn json_leaf(nulls: bool) -> Strat<Value> {
 
 /// Unknown keys: prefixed `x_`, so that none is a key of any model type.
 /// Their values are scalars more often than not (cheaper to generate).
-fn extra(nulls: bool) -> Strat<Extra> {
+fn extra(nulls: bool) -> Strat<JsonObject> {
     let value = prop_oneof![2 => json_leaf(nulls), 1 => json(nulls)];
     btree_map(text().prop_map(|k| format!("x_{k}")), value, 0..3)
         .prop_map(|m| m.into_iter().collect())
@@ -122,16 +139,17 @@ fn opt<T: Debug + 'static>(strategy: impl Strategy<Value = T> + 'static) -> Stra
 }
 
 /// A tag that is none of `known`: `org.example.*` or any string.
-fn custom_tag(known: &'static [&'static str]) -> Strat<String> {
-    prop_oneof![word().prop_map(|s| format!("org.example.{s}")), text(),]
+fn custom_tag(known: Vec<&'static str>) -> Strat<String> {
+    prop_oneof![word().prop_map(|s| format!("org.example.{s}")), text()]
         .prop_filter("a known tag", move |s| !known.contains(&s.as_str()))
         .boxed()
 }
 
+/// A stage of a flow: any `AuthType`, known to the string enum or not.
 fn auth_type() -> Strat<AuthType> {
     prop_oneof![
         select(AuthType::KNOWN).prop_map(AuthType::from),
-        custom_tag(AuthType::KNOWN).prop_map(AuthType::from),
+        custom_tag(AuthType::KNOWN.to_vec()).prop_map(AuthType::from),
     ]
     .boxed()
 }
@@ -140,7 +158,7 @@ fn error_kind() -> Strat<ErrorKind> {
     prop_oneof![
         select(ErrorKind::KNOWN).prop_map(ErrorKind::from),
         word().prop_map(|s| ErrorKind::from(format!("COM.EXAMPLE_{}", s.to_uppercase()))),
-        custom_tag(ErrorKind::KNOWN).prop_map(ErrorKind::from),
+        custom_tag(ErrorKind::KNOWN.to_vec()).prop_map(ErrorKind::from),
     ]
     .boxed()
 }
@@ -149,25 +167,73 @@ fn error_kind() -> Strat<ErrorKind> {
 // Strategies: the model. `nulls` says whether `extra` may hold a `null`.
 // ---------------------------------------------------------------------------
 
+/// The model's structs are `#[non_exhaustive]`: outside the crate they are
+/// made with `new`, then given their optional fields and unknown keys.
+trait WithExtra: Sized {
+    fn extra_mut(&mut self) -> &mut JsonObject;
+
+    fn with_extra(mut self, extra: JsonObject) -> Self {
+        *self.extra_mut() = extra;
+        self
+    }
+}
+
+macro_rules! with_extra {
+    ($($ty:ty),* $(,)?) => {
+        $(impl WithExtra for $ty {
+            fn extra_mut(&mut self) -> &mut JsonObject {
+                &mut self.extra
+            }
+        })*
+    };
+}
+
+with_extra!(
+    UserId,
+    ThirdPartyId,
+    PhoneNumber,
+    Password,
+    ReCaptcha,
+    Token,
+    OAuth2,
+    ThirdPartyCredentials,
+    EmailIdentity,
+    Msisdn,
+    Dummy,
+    Terms,
+    Sso,
+    OAuth,
+    RegistrationToken,
+    FallbackAcknowledgement,
+    CustomAuthData,
+    StandardError,
+    AuthFlow,
+    PolicyTranslation,
+    TermsParams,
+    OAuthParams,
+    ReCaptchaParams,
+    UiaaInfo,
+);
+
 fn user_id(nulls: bool) -> Strat<UserId> {
-    (text(), extra(nulls)).prop_map(|(user, extra)| UserId { user, extra }).boxed()
+    (text(), extra(nulls)).prop_map(|(user, extra)| UserId::new(user).with_extra(extra)).boxed()
 }
 
 fn third_party_id(nulls: bool) -> Strat<ThirdPartyId> {
     (text(), text(), extra(nulls))
-        .prop_map(|(medium, address, extra)| ThirdPartyId { medium, address, extra })
+        .prop_map(|(medium, address, extra)| ThirdPartyId::new(medium, address).with_extra(extra))
         .boxed()
 }
 
 fn phone_number(nulls: bool) -> Strat<PhoneNumber> {
     (text(), text(), extra(nulls))
-        .prop_map(|(country, phone, extra)| PhoneNumber { country, phone, extra })
+        .prop_map(|(country, phone, extra)| PhoneNumber::new(country, phone).with_extra(extra))
         .boxed()
 }
 
 fn custom_identifier(nulls: bool) -> Strat<CustomIdentifier> {
-    (custom_tag(ID_TYPES), extra(nulls))
-        .prop_map(|(id_type, extra)| CustomIdentifier { id_type, extra })
+    (custom_tag(known_tags::<UserIdentifier>()), extra(nulls))
+        .prop_map(|(id_type, extra)| CustomIdentifier::new(id_type, extra).expect("an unknown type"))
         .boxed()
 }
 
@@ -195,44 +261,51 @@ fn password(nulls: bool) -> Strat<Password> {
     ]
     .boxed();
     (form, text(), opt(text()), extra(nulls))
-        .prop_map(|((identifier, user, medium, address), password, session, extra)| Password {
-            identifier,
-            user,
-            medium,
-            address,
-            password,
-            session,
-            extra,
+        .prop_map(|((identifier, user, medium, address), password, session, extra)| {
+            // `new` takes the current form only; the legacy ones, and none, are set after.
+            let mut p = Password::new(UserIdentifier::user(""), password, session).with_extra(extra);
+            p.identifier = identifier;
+            p.user = user;
+            p.medium = medium;
+            p.address = address;
+            p
         })
         .boxed()
 }
 
 fn recaptcha(nulls: bool) -> Strat<ReCaptcha> {
     (text(), opt(text()), extra(nulls))
-        .prop_map(|(response, session, extra)| ReCaptcha { response, session, extra })
+        .prop_map(|(response, session, extra)| ReCaptcha::new(response, session).with_extra(extra))
         .boxed()
 }
 
 fn token(nulls: bool) -> Strat<Token> {
     (text(), opt(text()), opt(text()), extra(nulls))
-        .prop_map(|(token, txn_id, session, extra)| Token { token, txn_id, session, extra })
+        .prop_map(|(token, txn_id, session, extra)| {
+            let mut t = Token::new(token, session).with_extra(extra);
+            t.txn_id = txn_id;
+            t
+        })
         .boxed()
 }
 
 fn oauth2(nulls: bool) -> Strat<OAuth2> {
     (opt(text()), opt(text()), extra(nulls))
-        .prop_map(|(uri, session, extra)| OAuth2 { uri, session, extra })
+        .prop_map(|(uri, session, extra)| {
+            let mut o = OAuth2::new(session).with_extra(extra);
+            o.uri = uri;
+            o
+        })
         .boxed()
 }
 
 fn third_party_credentials(nulls: bool) -> Strat<ThirdPartyCredentials> {
     (text(), text(), opt(text()), opt(text()), extra(nulls))
-        .prop_map(|(sid, client_secret, id_server, id_access_token, extra)| ThirdPartyCredentials {
-            sid,
-            client_secret,
-            id_server,
-            id_access_token,
-            extra,
+        .prop_map(|(sid, client_secret, id_server, id_access_token, extra)| {
+            let mut c = ThirdPartyCredentials::new(sid, client_secret).with_extra(extra);
+            c.id_server = id_server;
+            c.id_access_token = id_access_token;
+            c
         })
         .boxed()
 }
@@ -249,64 +322,71 @@ fn creds(nulls: bool) -> Strat<Creds> {
     .boxed()
 }
 
-fn email_identity(nulls: bool) -> Strat<EmailIdentity> {
-    (creds(nulls), opt(text()), extra(nulls))
-        .prop_map(|((threepid_creds, threepid_creds_legacy), session, extra)| EmailIdentity {
-            threepid_creds,
-            threepid_creds_legacy,
-            session,
-            extra,
-        })
-        .boxed()
+/// The two third-party stages have one shape. `new` takes the current
+/// `threepid_creds` only; the legacy list, both and neither are set after.
+macro_rules! threepid_stage {
+    ($($name:ident: $ty:ident;)*) => {
+        $(fn $name(nulls: bool) -> Strat<$ty> {
+            (creds(nulls), opt(text()), extra(nulls))
+                .prop_map(|((current, legacy), session, extra)| {
+                    let mut stage = $ty::new(ThirdPartyCredentials::new("", ""), session).with_extra(extra);
+                    stage.threepid_creds = current;
+                    stage.threepid_creds_legacy = legacy;
+                    stage
+                })
+                .boxed()
+        })*
+    };
 }
 
-fn msisdn(nulls: bool) -> Strat<Msisdn> {
-    (creds(nulls), opt(text()), extra(nulls))
-        .prop_map(|((threepid_creds, threepid_creds_legacy), session, extra)| Msisdn {
-            threepid_creds,
-            threepid_creds_legacy,
-            session,
-            extra,
-        })
-        .boxed()
+threepid_stage! {
+    email_identity: EmailIdentity;
+    msisdn: Msisdn;
 }
 
-fn session_and_extra(nulls: bool) -> Strat<(Option<String>, Extra)> {
-    (opt(text()), extra(nulls)).boxed()
+/// A stage with nothing but a `session` (and unknown keys).
+fn session_only<T: WithExtra + Debug + 'static>(new: fn(Option<String>) -> T, nulls: bool) -> Strat<T> {
+    (opt(text()), extra(nulls)).prop_map(move |(session, extra)| new(session).with_extra(extra)).boxed()
 }
 
 fn dummy(nulls: bool) -> Strat<Dummy> {
-    session_and_extra(nulls).prop_map(|(session, extra)| Dummy { session, extra }).boxed()
+    session_only(Dummy::new, nulls)
 }
 
 fn terms(nulls: bool) -> Strat<Terms> {
-    session_and_extra(nulls).prop_map(|(session, extra)| Terms { session, extra }).boxed()
+    session_only(Terms::new, nulls)
 }
 
 fn sso(nulls: bool) -> Strat<Sso> {
-    session_and_extra(nulls).prop_map(|(session, extra)| Sso { session, extra }).boxed()
+    session_only(Sso::new, nulls)
 }
 
 fn oauth(nulls: bool) -> Strat<OAuth> {
-    session_and_extra(nulls).prop_map(|(session, extra)| OAuth { session, extra }).boxed()
+    session_only(OAuth::new, nulls)
 }
 
 fn registration_token(nulls: bool) -> Strat<RegistrationToken> {
     (text(), opt(text()), extra(nulls))
-        .prop_map(|(token, session, extra)| RegistrationToken { token, session, extra })
+        .prop_map(|(token, session, extra)| RegistrationToken::new(token, session).with_extra(extra))
         .boxed()
 }
 
 fn fallback_acknowledgement(nulls: bool) -> Strat<FallbackAcknowledgement> {
-    (text(), extra(nulls)).prop_map(|(session, extra)| FallbackAcknowledgement { session, extra }).boxed()
-}
-
-fn custom_auth_data(nulls: bool) -> Strat<CustomAuthData> {
-    (custom_tag(AuthType::KNOWN), opt(text()), extra(nulls))
-        .prop_map(|(auth_type, session, extra)| CustomAuthData { auth_type, session, extra })
+    (text(), extra(nulls))
+        .prop_map(|(session, extra)| FallbackAcknowledgement::new(session).with_extra(extra))
         .boxed()
 }
 
+fn custom_auth_data(nulls: bool) -> Strat<CustomAuthData> {
+    (custom_tag(known_tags::<AuthData>()), opt(text()), extra(nulls))
+        .prop_map(|(auth_type, session, extra)| {
+            CustomAuthData::new(auth_type, session).expect("an unknown type").with_extra(extra)
+        })
+        .boxed()
+}
+
+/// Every variant, uniformly. A variant added to `AuthData` and not here
+/// fails `strategies_reach_every_variant`.
 fn auth_data(nulls: bool) -> Strat<AuthData> {
     Union::new([
         password(nulls).prop_map(AuthData::Password).boxed(),
@@ -327,23 +407,21 @@ fn auth_data(nulls: bool) -> Strat<AuthData> {
 }
 
 /// An error with its code-specific keys, each there or not, and `extra`.
-fn error_with(extra: Strat<Extra>) -> Strat<StandardError> {
+fn error_with(extra: Strat<JsonObject>) -> Strat<StandardError> {
     let code_keys =
         (opt(any::<u64>()), opt(any::<bool>()), opt(text()), opt(text()), opt(any::<bool>()), opt(text()));
     (error_kind(), opt(text()), code_keys, extra)
         .prop_map(|(errcode, error, code_keys, extra)| {
             let (retry_after_ms, soft_logout, admin_contact, info_uri, can_upgrade, room_version) = code_keys;
-            StandardError {
-                errcode,
-                error,
-                retry_after_ms,
-                soft_logout,
-                admin_contact,
-                info_uri,
-                can_upgrade,
-                room_version,
-                extra,
-            }
+            let mut e = StandardError::new(errcode, "").with_extra(extra);
+            e.error = error;
+            e.retry_after_ms = retry_after_ms;
+            e.soft_logout = soft_logout;
+            e.admin_contact = admin_contact;
+            e.info_uri = info_uri;
+            e.can_upgrade = can_upgrade;
+            e.room_version = room_version;
+            e
         })
         .boxed()
 }
@@ -353,12 +431,14 @@ fn standard_error(nulls: bool) -> Strat<StandardError> {
 }
 
 fn auth_flow(nulls: bool) -> Strat<AuthFlow> {
-    (vec(auth_type(), 0..4), extra(nulls)).prop_map(|(stages, extra)| AuthFlow { stages, extra }).boxed()
+    (vec(auth_type(), 0..4), extra(nulls))
+        .prop_map(|(stages, extra)| AuthFlow::new(stages).with_extra(extra))
+        .boxed()
 }
 
 fn policy_translation(nulls: bool) -> Strat<PolicyTranslation> {
     (text(), text(), extra(nulls))
-        .prop_map(|(name, url, extra)| PolicyTranslation { name, url, extra })
+        .prop_map(|(name, url, extra)| PolicyTranslation::new(name, url).with_extra(extra))
         .boxed()
 }
 
@@ -372,25 +452,26 @@ fn policy_definition(nulls: bool) -> Strat<PolicyDefinition> {
     ];
     let other = btree_map(text().prop_map(|k| format!("o_{k}")), json_leaf(nulls), 0..2);
     (text(), btree_map(language, policy_translation(nulls), 0..3), other)
-        .prop_map(|(version, languages, other)| PolicyDefinition {
-            version,
-            translations: Translations { languages, other: other.into_iter().collect() },
+        .prop_map(|(version, languages, other)| {
+            let mut p = PolicyDefinition::new(version, languages);
+            p.translations.other = other.into_iter().collect();
+            p
         })
         .boxed()
 }
 
 fn terms_params(nulls: bool) -> Strat<TermsParams> {
     (btree_map(text(), policy_definition(nulls), 0..3), extra(nulls))
-        .prop_map(|(policies, extra)| TermsParams { policies, extra })
+        .prop_map(|(policies, extra)| TermsParams::new(policies).with_extra(extra))
         .boxed()
 }
 
 fn oauth_params(nulls: bool) -> Strat<OAuthParams> {
-    (text(), extra(nulls)).prop_map(|(url, extra)| OAuthParams { url, extra }).boxed()
+    (text(), extra(nulls)).prop_map(|(url, extra)| OAuthParams::new(url).with_extra(extra)).boxed()
 }
 
 fn recaptcha_params(nulls: bool) -> Strat<ReCaptchaParams> {
-    (text(), extra(nulls)).prop_map(|(public_key, extra)| ReCaptchaParams { public_key, extra }).boxed()
+    (text(), extra(nulls)).prop_map(|(key, extra)| ReCaptchaParams::new(key).with_extra(extra)).boxed()
 }
 
 /// `params`: by auth type (known or not), raw JSON or one of the typed params.
@@ -410,7 +491,7 @@ fn params(nulls: bool) -> Strat<JsonObject> {
 /// error's unknown keys cannot be told from the body's own (see
 /// `flattened_error_extra_*` below).
 fn auth_error() -> Strat<StandardError> {
-    error_with(Just(Extra::new()).boxed())
+    error_with(Just(JsonObject::new()).boxed())
 }
 
 fn uiaa_info(nulls: bool) -> Strat<UiaaInfo> {
@@ -422,21 +503,20 @@ fn uiaa_info(nulls: bool) -> Strat<UiaaInfo> {
         opt(auth_error()),
         extra(nulls),
     )
-        .prop_map(|(flows, completed, params, session, auth_error, extra)| UiaaInfo {
-            flows,
-            completed,
-            params,
-            session,
-            auth_error,
-            extra,
+        .prop_map(|(flows, completed, params, session, auth_error, extra)| {
+            let mut info = UiaaInfo::new(flows, session).with_extra(extra);
+            info.completed = completed;
+            info.params = params;
+            info.auth_error = auth_error;
+            info
         })
         .boxed()
 }
 
-fn uia_request(nulls: bool) -> Strat<UiaRequest<JsonObject>> {
+fn uia_request(nulls: bool) -> Strat<UiaaRequest<JsonObject>> {
     let key = text().prop_filter("the `auth` key", |k| k != "auth");
     (opt(auth_data(nulls)), btree_map(key, json(nulls), 0..4))
-        .prop_map(|(auth, body)| UiaRequest { auth, body: body.into_iter().collect() })
+        .prop_map(|(auth, body)| UiaaRequest { auth, body: body.into_iter().collect() })
         .boxed()
 }
 
@@ -453,72 +533,12 @@ fn uiaa_response(nulls: bool) -> Strat<UiaaResponse> {
 // Checks
 // ---------------------------------------------------------------------------
 
-/// Parses any JSON text and fails on an object with a key twice, at any depth
-/// (`serde_json::Value` would silently keep the last one).
-struct NoDuplicateKeys;
-
-impl<'de> Deserialize<'de> for NoDuplicateKeys {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(NoDuplicateKeysVisitor)
-    }
-}
-
-struct NoDuplicateKeysVisitor;
-
-impl<'de> Visitor<'de> for NoDuplicateKeysVisitor {
-    type Value = NoDuplicateKeys;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<NoDuplicateKeys, E> {
-        Ok(NoDuplicateKeys)
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<NoDuplicateKeys, E> {
-        Ok(NoDuplicateKeys)
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<NoDuplicateKeys, E> {
-        Ok(NoDuplicateKeys)
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<NoDuplicateKeys, E> {
-        Ok(NoDuplicateKeys)
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<NoDuplicateKeys, E> {
-        Ok(NoDuplicateKeys)
-    }
-
-    fn visit_unit<E>(self) -> Result<NoDuplicateKeys, E> {
-        Ok(NoDuplicateKeys)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<NoDuplicateKeys, A::Error> {
-        while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
-        Ok(NoDuplicateKeys)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NoDuplicateKeys, A::Error> {
-        let mut seen = HashSet::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if !seen.insert(key.clone()) {
-                return Err(de::Error::custom(format_args!("duplicate key {key:?}")));
-            }
-            map.next_value::<NoDuplicateKeys>()?;
-        }
-        Ok(NoDuplicateKeys)
-    }
-}
-
 fn fail(what: &str, error: impl fmt::Display, json: impl fmt::Display) -> TestCaseError {
     TestCaseError::fail(format!("{what}: {error}\n  json: {json}"))
 }
 
 fn assert_no_duplicate_keys(text: &str) -> Result<(), TestCaseError> {
-    serde_json::from_str::<NoDuplicateKeys>(text).map_err(|e| fail("written JSON", e, text))?;
+    find_repeated_key(text.as_bytes()).map_err(|e| fail("written JSON", e, text))?;
     Ok(())
 }
 
@@ -532,34 +552,12 @@ fn contains_null(value: &Value) -> bool {
 }
 
 /// value → to_value → from_value, and value → to_string → from_str, give the
-/// value back; both writers agree; the text has no duplicate key; the
-/// derive's direct writer writes serde_json's bytes, and its direct reader
-/// reads the value back from them, compact or pretty, by itself wherever the
-/// text has no escape.
+/// value back; both writers write the same JSON value; the text has no
+/// duplicate key.
 fn assert_round_trip<T>(value: &T) -> Result<(), TestCaseError>
 where
-    T: Json + PartialEq + Debug,
+    T: Serialize + DeserializeOwned + PartialEq + Debug,
 {
-    let bytes = serde_json::to_vec(value).map_err(|e| fail("to_vec", e, "-"))?;
-    let direct = value.to_json();
-    prop_assert_eq!(String::from_utf8_lossy(&direct), String::from_utf8_lossy(&bytes), "Json::to_json");
-    let pretty = serde_json::to_vec_pretty(value).map_err(|e| fail("to_vec_pretty", e, "-"))?;
-    for text in [&bytes, &pretty] {
-        let shown = String::from_utf8_lossy(text);
-        let read = T::from_json(text).map_err(|e| fail("Json::from_json", e, &shown))?;
-        prop_assert_eq!(&read, value, "Json::from_json; json: {}", shown);
-        match read_direct::<T>(text) {
-            Some(read) => prop_assert_eq!(&read, value, "direct reader; json: {}", shown),
-            // Besides text with an escape, the direct reader hands over an
-            // `error` without `errcode` (the group that moves to `extra`).
-            None => prop_assert!(
-                text.contains(&b'\\') || incomplete_error_group(text),
-                "the direct reader handed over {}",
-                shown
-            ),
-        }
-    }
-
     let tree = serde_json::to_value(value).map_err(|e| fail("to_value", e, "-"))?;
     prop_assert!(tree.is_object(), "not written as an object: {}", tree);
     let back: T = serde_json::from_value(tree.clone()).map_err(|e| fail("from_value", e, &tree))?;
@@ -569,15 +567,15 @@ where
     let back: T = serde_json::from_str(&text).map_err(|e| fail("from_str", e, &text))?;
     prop_assert_eq!(&back, value, "to_string -> from_str; json: {}", text);
 
+    // Whitespace must not matter, inside the raw text `params` keeps too;
+    // read through the crate's own entry point, which callers use.
+    let pretty = serde_json::to_string_pretty(value).map_err(|e| fail("to_string_pretty", e, "-"))?;
+    let back: T = matrix_uia::from_json_str(&pretty).map_err(|e| fail("from_json_str", e, &pretty))?;
+    prop_assert_eq!(&back, value, "to_string_pretty -> from_json_str; json: {}", pretty);
+
     let reread: Value = serde_json::from_str(&text).map_err(|e| fail("from_str::<Value>", e, &text))?;
     prop_assert_eq!(&reread, &tree, "to_string and to_value disagree");
     assert_no_duplicate_keys(&text)
-}
-
-/// A top-level object with `error` and no `errcode`.
-fn incomplete_error_group(text: &[u8]) -> bool {
-    serde_json::from_slice::<Value>(text)
-        .is_ok_and(|value| value.get("error").is_some() && value.get("errcode").is_none())
 }
 
 /// The JSON written for a value with no `null` anywhere in it has no `null`
@@ -587,6 +585,57 @@ fn assert_canonical<T: Serialize>(value: &T) -> Result<(), TestCaseError> {
     prop_assert!(!contains_null(&tree), "a null was written: {}", tree);
     let text = serde_json::to_string(value).map_err(|e| fail("to_string", e, "-"))?;
     assert_no_duplicate_keys(&text)
+}
+
+/// What `TaggedEnum` says of a value is what it writes: its `type_tag()` under
+/// `"type"`, its `session()` under `"session"`; its variant's tag, if any, is
+/// that type, and a custom variant never holds a known tag (which would be
+/// read back as the known variant).
+fn assert_tag_and_session_written<E>(value: &E) -> Result<(), TestCaseError>
+where
+    E: TaggedEnum + Serialize + Debug,
+{
+    let json = serde_json::to_value(value).map_err(|e| fail("to_value", e, "-"))?;
+    prop_assert_eq!(json.get("type").and_then(Value::as_str), value.type_tag(), "type; json: {}", json);
+    prop_assert_eq!(
+        json.get("session").and_then(Value::as_str),
+        TaggedEnum::session(value),
+        "json: {}",
+        json
+    );
+    let variant = value.variant();
+    match (variant.tag, value.type_tag()) {
+        (Some(tag), written) => prop_assert_eq!(Some(tag), written, "variant {}", variant.variant),
+        (None, Some(written)) => {
+            prop_assert!(
+                !known_tags::<E>().contains(&written),
+                "{} holds the known type {}",
+                variant.variant,
+                written
+            );
+        }
+        (None, None) => {}
+    }
+    // `variant_index` names the variant the value is (its derived `Debug` says which).
+    let debug = format!("{value:?}");
+    prop_assert!(debug.starts_with(&format!("{}(", variant.variant)), "{} is not {:?}", debug, variant);
+    Ok(())
+}
+
+/// Samples `strategy` and fails unless every variant of `E` came out.
+fn assert_reaches_every_variant<E: TaggedEnum + Debug>(strategy: Strat<E>) {
+    // The seed is fixed, so the outcome cannot flake; and with 13 uniform
+    // variants, 2000 samples would miss one by chance with odds below 1e-60.
+    const SAMPLES: usize = 2000;
+    let mut runner = TestRunner::deterministic();
+    let mut seen = vec![false; E::VARIANTS.len()];
+    for _ in 0..SAMPLES {
+        let value = strategy.new_tree(&mut runner).expect("a value").current();
+        seen[value.variant_index()] = true;
+    }
+    let missing: Vec<&str> =
+        E::VARIANTS.iter().zip(&seen).filter(|(_, seen)| !**seen).map(|(v, _)| v.variant).collect();
+    assert!(missing.is_empty(), "no strategy generates {missing:?}");
 }
 
 // ---------------------------------------------------------------------------
@@ -641,7 +690,7 @@ round_trip! {
     policy_translation: PolicyTranslation = policy_translation;
     oauth_params: OAuthParams = oauth_params;
     recaptcha_params: ReCaptchaParams = recaptcha_params;
-    uia_request: UiaRequest<JsonObject> = uia_request;
+    uia_request: UiaaRequest<JsonObject> = uia_request;
 }
 
 /// No `null` for an absent optional, no duplicate key. Every struct is
@@ -692,6 +741,48 @@ mod canonical {
     }
 }
 
+/// The tagged enums' variants, as the derive lists them.
+mod variants {
+    use super::*;
+
+    /// A variant added to an enum without a strategy fails here instead of
+    /// going untested by every property above.
+    #[test]
+    fn strategies_reach_every_variant() {
+        assert_reaches_every_variant(auth_data(true));
+        assert_reaches_every_variant(user_identifier(true));
+    }
+
+    /// A stage a flow names is known exactly when an `AuthData` variant reads
+    /// it: otherwise a known stage would be submitted as a custom dict.
+    #[test]
+    fn known_auth_types_are_auth_data_tags() {
+        let mut tags = known_tags::<AuthData>();
+        let mut known = AuthType::KNOWN.to_vec();
+        tags.sort_unstable();
+        known.sort_unstable();
+        assert_eq!(tags, known);
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        /// `type_tag()`/`session()` are what is written; `auth_type()` is `type_tag()` as an `AuthType`.
+        #[test]
+        fn auth_data_tag_and_session_are_written(auth in auth_data(true)) {
+            assert_tag_and_session_written(&auth)?;
+            prop_assert_eq!(auth.auth_type(), auth.type_tag().map(AuthType::from));
+        }
+
+        /// An identifier writes its `type_tag()` as `"type"` and has no session.
+        #[test]
+        fn user_identifier_tag_is_written(id in user_identifier(true)) {
+            assert_tag_and_session_written(&id)?;
+            prop_assert_eq!(Some(id.id_type()), id.type_tag());
+        }
+    }
+}
+
 /// What the round trip keeps is what the accessors read.
 mod semantics {
     use super::*;
@@ -707,16 +798,6 @@ mod semantics {
             prop_assert_eq!(serde_json::to_value(&t).unwrap(), Value::String(t.as_str().to_owned()));
             prop_assert_eq!(serde_json::from_value::<AuthType>(Value::String(t.as_str().to_owned())).unwrap(), t);
             prop_assert_eq!(serde_json::from_value::<ErrorKind>(Value::String(e.as_str().to_owned())).unwrap(), e);
-        }
-
-        /// The auth dict's `type` on the wire is `AuthData::auth_type`; the
-        /// fallback acknowledgement has none.
-        #[test]
-        fn auth_data_type_is_written(auth in auth_data(true)) {
-            let json = serde_json::to_value(&auth).unwrap();
-            let written = json.get("type").and_then(Value::as_str).map(AuthType::from);
-            prop_assert_eq!(written, auth.auth_type());
-            prop_assert_eq!(json.get("session").and_then(Value::as_str), auth.session());
         }
 
         /// A legacy password dict is read back as legacy, and `identifier()` gives the one view.
@@ -756,14 +837,13 @@ mod semantics {
         /// has no `Deserialize`: the status decides what the body is).
         #[test]
         fn uiaa_response_from_http_round_trip(response in uiaa_response(true)) {
-            let bytes = response.to_json_bytes();
+            let bytes = response.to_json_bytes().map_err(|e| fail("to_json_bytes", e, "-"))?;
+            let shown = String::from_utf8_lossy(&bytes);
             match UiaaResponse::from_http(response.status(), &bytes) {
                 Ok(back) => prop_assert_eq!(&back, &response),
-                Err(e) => return Err(fail("from_http", e, String::from_utf8_lossy(&bytes))),
+                Err(e) => return Err(fail("from_http", e, &shown)),
             }
-            let text = serde_json::to_string(&response).unwrap();
-            prop_assert_eq!(text.as_bytes(), &bytes[..]);
-            assert_no_duplicate_keys(&text)?;
+            assert_no_duplicate_keys(&shown)?;
         }
     }
 }
@@ -811,10 +891,11 @@ fn hostile_key() -> Strat<String> {
     prop_oneof![3 => select(MODEL_KEYS).prop_map(String::from), 1 => text()].boxed()
 }
 
+/// The tags the model dispatches on, so that hostile objects reach a variant.
 fn hostile_string() -> Strat<String> {
     prop_oneof![
-        select(AuthType::KNOWN).prop_map(String::from),
-        select(ID_TYPES).prop_map(String::from),
+        select(known_tags::<AuthData>()).prop_map(String::from),
+        select(known_tags::<UserIdentifier>()).prop_map(String::from),
         select(&["M_FORBIDDEN", "M_UNKNOWN_TOKEN", "org.example.x", ""][..]).prop_map(String::from),
         text(),
     ]
@@ -865,21 +946,15 @@ fn hostile_text() -> Strat<String> {
     vec((hostile_key(), hostile_json()), 0..6).prop_map(|entries| render(&entries)).boxed()
 }
 
-/// Parse with both serde_json front ends; they must agree; a value that
-/// parses writes JSON without duplicate keys and parses back to itself.
+/// Parsed from a tree or from text, a value is accepted alike (the model
+/// buffers differently for each); what is accepted writes JSON without
+/// duplicate keys and parses back to itself.
 fn assert_parses_consistently<T>(value: &Value) -> Result<(), TestCaseError>
 where
-    T: Json + PartialEq + Debug,
+    T: Serialize + DeserializeOwned + PartialEq + Debug,
 {
     let from_tree = serde_json::from_value::<T>(value.clone());
     let from_text = serde_json::from_str::<T>(&value.to_string());
-    let direct = T::from_json(value.to_string().as_bytes());
-    prop_assert_eq!(
-        direct.as_ref().ok(),
-        from_text.as_ref().ok(),
-        "Json::from_json and from_str disagree on {}",
-        value
-    );
     match (&from_tree, &from_text) {
         (Ok(a), Ok(b)) => prop_assert_eq!(a, b, "from_value and from_str disagree on {}", value),
         (Err(_), Err(_)) => {}
@@ -909,7 +984,7 @@ mod hostile {
             let _ = serde_json::from_value::<AuthData>(value.clone());
             let _ = serde_json::from_value::<UiaaInfo>(value.clone());
             let _ = serde_json::from_value::<UserIdentifier>(value.clone());
-            let _ = serde_json::from_value::<UiaRequest>(value.clone());
+            let _ = serde_json::from_value::<UiaaRequest>(value.clone());
             let _ = serde_json::from_value::<StandardError>(value.clone());
             let _ = serde_json::from_value::<TermsParams>(value.clone());
             let _ = serde_json::from_str::<AuthData>(&text);
@@ -925,7 +1000,7 @@ mod hostile {
             let _ = serde_json::from_str::<AuthData>(&text);
             let _ = serde_json::from_str::<UiaaInfo>(&text);
             let _ = serde_json::from_str::<UserIdentifier>(&text);
-            let _ = serde_json::from_str::<UiaRequest>(&text);
+            let _ = serde_json::from_str::<UiaaRequest>(&text);
             let _ = serde_json::from_str::<StandardError>(&text);
         }
 
@@ -956,7 +1031,8 @@ mod hostile {
                 Ok(response) => {
                     prop_assert!(status >= 400);
                     prop_assert_eq!(response.status(), status);
-                    let back = UiaaResponse::from_http(response.status(), &response.to_json_bytes());
+                    let written = response.to_json_bytes().map_err(|e| fail("to_json_bytes", e, &value))?;
+                    let back = UiaaResponse::from_http(response.status(), &written);
                     prop_assert!(matches!(&back, Ok(b) if *b == response), "{:?} -> {:?}", response, back);
                 }
             }
@@ -984,12 +1060,20 @@ mod hostile {
     }
 }
 
+// ---------------------------------------------------------------------------
+// Key order and repeated keys
+// ---------------------------------------------------------------------------
+
 /// An object's entries as JSON text, in this order and with repeats kept
 /// (a `Value` keeps neither).
-fn render(entries: &[(String, Value)]) -> String {
+fn object_text<K: AsRef<str>, V: fmt::Display>(entries: impl IntoIterator<Item = (K, V)>) -> String {
     let entries: Vec<String> =
-        entries.iter().map(|(k, v)| format!("{}:{v}", Value::String(k.clone()))).collect();
+        entries.into_iter().map(|(k, v)| format!("{}:{v}", Value::from(k.as_ref()))).collect();
     format!("{{{}}}", entries.join(","))
+}
+
+fn render(entries: &[(String, Value)]) -> String {
+    object_text(entries.iter().map(|(k, v)| (k, v)))
 }
 
 /// The entries of an object, in the order they are written.
@@ -1009,7 +1093,7 @@ fn shuffled<T: Serialize + Debug + Clone + 'static>(value: Strat<T>) -> Strat<(T
         .prop_flat_map(|value| {
             let entries = entries_of(&value);
             let n = entries.len();
-            (Just(value), Just(entries).prop_shuffle(), any::<prop::sample::Index>(), 0..=n, hostile_json())
+            (Just(value), Just(entries).prop_shuffle(), any::<Index>(), 0..=n, hostile_json())
         })
         .prop_map(|(value, entries, which, at, other)| {
             let mut repeated = entries.clone();
@@ -1022,28 +1106,100 @@ fn shuffled<T: Serialize + Debug + Clone + 'static>(value: Strat<T>) -> Strat<(T
         .boxed()
 }
 
+/// Where to repeat an entry in a tree: which non-empty object (in pre-order),
+/// which of its entries, and where its copy goes.
+type Repeat = (Index, Index, Index);
+
+fn non_empty_objects(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => items.iter().map(non_empty_objects).sum(),
+        Value::Object(map) => {
+            usize::from(!map.is_empty()) + map.values().map(non_empty_objects).sum::<usize>()
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => 0,
+    }
+}
+
+/// `value` as JSON text with one entry of one of its objects, at any depth,
+/// written twice: the same key with the same value, so that nothing but the
+/// duplicate-key policy can refuse it. `None` when it has no entry to repeat.
+fn text_with_repeat(value: &Value, (object, entry, at): Repeat) -> Option<String> {
+    fn write(value: &Value, target: usize, seen: &mut usize, (entry, at): (Index, Index)) -> String {
+        match value {
+            Value::Array(items) => {
+                let items: Vec<String> =
+                    items.iter().map(|item| write(item, target, seen, (entry, at))).collect();
+                format!("[{}]", items.join(","))
+            }
+            Value::Object(map) if !map.is_empty() => {
+                let here = *seen == target;
+                *seen += 1;
+                let mut entries: Vec<(&str, String)> =
+                    map.iter().map(|(k, v)| (k.as_str(), write(v, target, seen, (entry, at)))).collect();
+                if here {
+                    let copy = entries[entry.index(entries.len())].clone();
+                    entries.insert(at.index(entries.len() + 1), copy);
+                }
+                object_text(entries)
+            }
+            scalar => scalar.to_string(),
+        }
+    }
+    let objects = non_empty_objects(value);
+    (objects > 0).then(|| write(value, object.index(objects), &mut 0, (entry, at)))
+}
+
+/// `text` is refused as a `T`, for a duplicate key.
+fn duplicate_refused<T: DeserializeOwned + Debug>(text: &str) -> Result<(), String> {
+    match matrix_uia::from_json_str::<T>(text) {
+        Ok(parsed) => Err(format!("a repeated key was accepted: {text}\n  as {parsed:?}")),
+        Err(e) if e.to_string().contains("duplicate field") => Ok(()),
+        Err(e) => Err(format!("refused, but not for the repeated key: {e}\n  json: {text}")),
+    }
+}
+
+/// Parsing buffers the keys before `"type"` (or before a flattened group is
+/// complete) and streams the rest: the order of the keys must not matter; a
+/// key given twice at the top, before or after the tag and with another
+/// value, is refused; and an entry repeated as it is in any object at any
+/// depth (an unknown key's value, `params`, a flow, an identifier) is refused
+/// by the one duplicate-key policy.
+fn assert_key_order_and_repeats<T>(
+    value: &T,
+    entries: &[(String, Value)],
+    repeated: &[(String, Value)],
+    repeat: Repeat,
+) -> Result<(), TestCaseError>
+where
+    T: Serialize + DeserializeOwned + PartialEq + Debug,
+{
+    let text = render(entries);
+    let back: T = serde_json::from_str(&text).map_err(|e| fail("shuffled", e, &text))?;
+    prop_assert_eq!(&back, value, "shuffled: {}", text);
+    if repeated.len() > entries.len() {
+        let text = render(repeated);
+        let parsed = serde_json::from_str::<T>(&text);
+        prop_assert!(parsed.is_err(), "a repeated key was accepted: {}\n  as {:?}", text, parsed);
+    }
+    let tree = serde_json::to_value(value).map_err(|e| fail("to_value", e, "-"))?;
+    if let Some(text) = text_with_repeat(&tree, repeat) {
+        duplicate_refused::<T>(&text).map_err(TestCaseError::fail)?;
+    }
+    Ok(())
+}
+
 macro_rules! key_order_and_repeats {
     ($($name:ident: $ty:ty = $strategy:expr;)*) => {
-        /// Parsing buffers the keys before `"type"` (or before a flattened
-        /// group is complete) and streams the rest: the order of the keys
-        /// must not matter, and a key given twice, before or after the tag,
-        /// is refused.
-        mod key_order {
+        /// See [`assert_key_order_and_repeats`].
+        mod key_order_and_repeats {
             use super::*;
 
             proptest! {
                 #![proptest_config(config())]
                 $(
                     #[test]
-                    fn $name((value, entries, repeated) in shuffled::<$ty>($strategy)) {
-                        let text = render(&entries);
-                        let back: $ty = serde_json::from_str(&text).map_err(|e| fail("shuffled", e, &text))?;
-                        prop_assert_eq!(&back, &value, "shuffled: {}", text);
-                        if repeated.len() > entries.len() {
-                            let text = render(&repeated);
-                            let parsed = serde_json::from_str::<$ty>(&text);
-                            prop_assert!(parsed.is_err(), "a repeated key was accepted: {}\n  as {:?}", text, parsed);
-                        }
+                    fn $name((value, entries, repeated) in shuffled::<$ty>($strategy), repeat in any::<Repeat>()) {
+                        assert_key_order_and_repeats(&value, &entries, &repeated, repeat)?;
                     }
                 )*
             }
@@ -1057,6 +1213,7 @@ key_order_and_repeats! {
     user_identifier: UserIdentifier = super::user_identifier(true);
     standard_error: StandardError = super::standard_error(true);
     terms_params: TermsParams = super::terms_params(true);
+    uia_request: UiaaRequest<JsonObject> = super::uia_request(true);
 }
 
 /// Deep nesting is refused by the parser's depth limit, not a stack overflow.
@@ -1083,6 +1240,12 @@ mod regressions {
         }
     }
 
+    fn assert_duplicates_refused<T: DeserializeOwned + Debug>(texts: &[&str]) {
+        for text in texts {
+            duplicate_refused::<T>(text).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+
     /// A 401 body with `error` but no `errcode` keeps `error` in `extra`,
     /// and writes it back (it once was dropped as a "flattened" key).
     #[test]
@@ -1091,7 +1254,7 @@ mod regressions {
         let info: UiaaInfo = serde_json::from_str(text).unwrap();
         assert_eq!(info.auth_error, None);
         assert_eq!(info.extra.get("error"), Some(&Value::from("x")));
-        assert_eq!(serde_json::to_string(&info).unwrap(), text);
+        assert_eq!(serde_json::to_value(&info).unwrap(), serde_json::from_str::<Value>(text).unwrap());
     }
 
     /// A key in both `auth_error.extra` and `extra` (or `auth_error.extra`
@@ -1100,10 +1263,10 @@ mod regressions {
     fn flattened_error_extra_makes_no_duplicate_key() {
         let mut info = UiaaInfo::new(vec![], None);
         let mut error = StandardError::new(ErrorKind::LimitExceeded, "slow down");
-        error.extra = object(serde_json::json!({"x_hint": 1000, "flows": 5})).into();
+        error.extra = object(serde_json::json!({"x_hint": 1000, "flows": 5}));
         error.retry_after_ms = Some(1000);
         info.auth_error = Some(error);
-        info.extra = object(serde_json::json!({"x_hint": 2000, "retry_after_ms": 2000})).into();
+        info.extra = object(serde_json::json!({"x_hint": 2000, "retry_after_ms": 2000}));
         let text = serde_json::to_string(&info).unwrap();
         // {"flows":[],"errcode":"M_LIMIT_EXCEEDED","error":"slow down","retry_after_ms":1000,"x_hint":1000,"flows":5,"x_hint":2000,"retry_after_ms":2000}
         assert_no_duplicate_keys(&text).unwrap();
@@ -1117,9 +1280,9 @@ mod regressions {
     fn flattened_error_extra_belongs_to_the_body() {
         let mut info = UiaaInfo::new(vec![], None);
         let mut error = StandardError::new(ErrorKind::LimitExceeded, "slow down");
-        error.extra = object(serde_json::json!({"ignored": 1})).into();
+        error.extra = object(serde_json::json!({"ignored": 1}));
         info.auth_error = Some(error);
-        info.extra = object(serde_json::json!({"x_hint": 1000})).into();
+        info.extra = object(serde_json::json!({"x_hint": 1000}));
         let written = serde_json::to_value(&info).unwrap();
         assert_eq!(written.get("ignored"), None);
         let back: UiaaInfo = serde_json::from_value(written).unwrap();
@@ -1132,7 +1295,35 @@ mod regressions {
     #[test]
     fn request_with_two_auth_dicts_is_refused() {
         let text = r#"{"auth":{"type":"m.login.dummy","session":"a"},"auth":{"type":"m.login.dummy","session":"b"}}"#;
-        let parsed = serde_json::from_str::<UiaRequest>(text);
+        let parsed = serde_json::from_str::<UiaaRequest>(text);
         assert!(parsed.is_err(), "accepted as {parsed:?}");
+    }
+
+    /// The places a repeat hides that the property reaches only by chance.
+    #[test]
+    fn repeats_at_depth_are_refused() {
+        assert_duplicates_refused::<UiaaInfo>(&[
+            // An unknown key's object, and an object in an array in one.
+            r#"{"flows":[],"x_hint":{"a":1,"a":1}}"#,
+            r#"{"flows":[],"x_hint":[{"a":{"b":null,"b":null}}]}"#,
+            // `params`: an auth type twice, and a key inside typed params.
+            r#"{"flows":[],"params":{"m.oauth":{"url":"u"},"m.oauth":{"url":"u"}}}"#,
+            r#"{"flows":[],"params":{"m.login.terms":{"policies":{},"policies":{}}}}"#,
+            // A flow's own key, and its unknown key.
+            r#"{"flows":[{"stages":[],"stages":[]}]}"#,
+            r#"{"flows":[{"stages":[],"x":{"a":1,"a":1}}]}"#,
+            // The flattened error.
+            r#"{"flows":[],"errcode":"M_FORBIDDEN","errcode":"M_FORBIDDEN"}"#,
+        ]);
+        assert_duplicates_refused::<AuthData>(&[
+            r#"{"type":"m.login.dummy","type":"m.login.dummy"}"#,
+            r#"{"type":"m.login.password","identifier":{"type":"m.id.user","user":"u","user":"u"},"password":"p"}"#,
+            r#"{"type":"org.example.x","x":{"a":[{"b":1,"b":1}]}}"#,
+            r#"{"session":"s","x":{"a":1,"a":1}}"#,
+        ]);
+        assert_duplicates_refused::<UiaaRequest>(&[
+            r#"{"devices":{"a":1,"a":1}}"#,
+            r#"{"auth":{"type":"m.login.dummy","x":{"a":1,"a":1}}}"#,
+        ]);
     }
 }

@@ -54,7 +54,9 @@ impl Server {
 
     fn send_to(&self, policy: &Policy, path: &str, requester: Option<&str>, body: Value) -> Decision {
         let body = object(body);
-        self.engine.authorize(policy, &IncomingRequest { method: "POST", path, requester, body: &body })
+        self.engine
+            .authorize(policy, &IncomingRequest { method: "POST", path, requester, body: &body })
+            .unwrap()
     }
 
     /// The first request: 401 and its session.
@@ -103,7 +105,7 @@ fn rule_no_auth_answers_401_with_flows_params_and_a_fresh_session() {
     let first = server.start(&policy, &devices());
     let second = server.start(&policy, &devices());
     assert_eq!(first.flows, policy.flows);
-    assert_eq!(first.raw_params(&AuthType::Terms).map(|p| p.get()), Some(r#"{"policies":{}}"#));
+    assert_eq!(first.params_of(&AuthType::Terms).map(|p| p.get()), Some(r#"{"policies":{}}"#));
     let id = first.session.clone().expect("a session");
     assert_eq!(id.len(), 32, "128 bits as hex");
     assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
@@ -390,5 +392,49 @@ fn rule_an_auth_dict_without_session_starts_one() {
 fn rule_a_stage_the_server_cannot_check_is_a_server_error() {
     let server = server();
     let policy = Policy::new([vec![AuthType::ReCaptcha]]);
-    assert_eq!(error(&server.send(&policy, ALICE, devices())), (500, "M_UNKNOWN"));
+    let body = object(devices());
+    let request = IncomingRequest { method: "POST", path: PATH, requester: ALICE, body: &body };
+    let failure = server.engine.authorize(&policy, &request).unwrap_err();
+    assert!(
+        matches!(&failure, matrix_uia::server::EngineError::NoVerifier(t) if *t == AuthType::ReCaptcha),
+        "{failure:?}"
+    );
+    // The homeserver logs the cause; the client is told nothing of it.
+    let response = serde_json::to_value(failure.response()).unwrap();
+    assert_eq!(failure.response().status(), 500);
+    assert_eq!(response["errcode"], "M_UNKNOWN");
+    assert!(!response.to_string().contains("recaptcha"), "{response}");
+}
+
+#[test]
+fn rule_errors_never_echo_at_length_what_the_client_sent() {
+    let server = server();
+    let policy = password_policy();
+    let body = devices();
+    // An unknown session id of a megabyte: the answer does not repeat it.
+    let huge = "s".repeat(1 << 20);
+    let unknown =
+        server.send(&policy, ALICE, with_auth(&body, json!({"type": "m.login.password", "session": huge})));
+    assert_eq!(error(&unknown), (400, "M_UNKNOWN"));
+    let Decision::Respond(answer) = &unknown else { unreachable!() };
+    assert!(answer.to_json_bytes().unwrap().len() < 200, "{answer:?}");
+    // A field of the wrong type whose value serde would quote whole.
+    let session = server.start(&policy, &body).session.unwrap();
+    let wrong = json!({"type": "m.login.password", "session": session, "password": "p", "identifier": huge});
+    let retry = info(server.send(&policy, ALICE, with_auth(&body, wrong)));
+    let error = retry.auth_error.expect("a retryable failure");
+    assert_eq!(error.errcode, ErrorKind::InvalidParam, "chosen from the error's kind: {error}");
+    assert!(error.error.as_ref().is_some_and(|e| e.len() < 300 && e.starts_with("invalid type")), "{error}");
+}
+
+#[test]
+fn rule_policies_advertise_typed_params() {
+    let server = server();
+    let translation = matrix_uia::PolicyTranslation::new("Terms", "https://example.org/terms");
+    let policy = matrix_uia::PolicyDefinition::new("1.0", [("en".to_owned(), translation)].into());
+    let terms =
+        matrix_uia::TermsParams::new(std::collections::BTreeMap::from([("terms".to_owned(), policy)]));
+    let policy = Policy::new([vec![AuthType::Terms]]).with_auth_params(&terms).unwrap();
+    let first = server.start(&policy, &devices());
+    assert_eq!(first.params::<matrix_uia::TermsParams>().unwrap().unwrap(), terms);
 }

@@ -22,7 +22,9 @@ fn object(value: Value) -> JsonObject {
 
 fn send<S: SessionStore>(engine: &Engine<S>, policy: &Policy, body: Value) -> Decision {
     let body = object(body);
-    engine.authorize(policy, &IncomingRequest { method: "POST", path: PATH, requester: None, body: &body })
+    engine
+        .authorize(policy, &IncomingRequest { method: "POST", path: PATH, requester: None, body: &body })
+        .unwrap()
 }
 
 fn session_of(decision: Decision) -> String {

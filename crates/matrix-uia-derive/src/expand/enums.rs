@@ -33,42 +33,37 @@ pub fn expand(container: &Container<'_>, variants: &[Variant<'_>]) -> TokenStrea
         }
         None => quote!(__p::Err(__p::de::Error::missing_field("type"))),
     };
-    // The same dispatch for the direct reader, where `None` hands over to serde_json.
-    let direct_arms = tagged.iter().map(|(v, tag)| {
-        let (variant, ty) = (v.ident, v.ty);
-        quote!(#tag => __p::dispatch_direct::<#ty>(before, reader, &mut first, __p::None).map(#ident::#variant),)
-    });
-    let other_direct = match variants.iter().find(|v| v.attrs.other) {
-        Some(v) => {
-            let (variant, ty) = (v.ident, v.ty);
-            quote!(_ => __p::dispatch_direct::<#ty>(before, reader, &mut first, __p::Some(at)).map(#ident::#variant),)
-        }
-        None => quote!(_ => __p::None,),
-    };
-    // Before "type", a key that one variant alone has: read the object as it.
-    let owners = tagged.iter().map(|(v, _)| {
-        let ty = v.ty;
-        quote!(<#ty as __p::Fields>::is_known(key))
-    });
-    let guess_arms = tagged.iter().enumerate().map(|(i, (v, _))| {
-        let (variant, ty) = (v.ident, v.ty);
-        quote!(#i => __p::guess_direct::<#ty>(&passed, key, &mut guessing, &mut first).map(#ident::#variant),)
-    });
-    let untagged_direct = match variants.iter().find(|v| v.attrs.untagged) {
-        Some(v) => {
-            let (variant, ty) = (v.ident, v.ty);
-            quote!(__p::untagged_direct::<#ty>(&passed).map(#ident::#variant))
-        }
-        None => quote!(__p::None),
-    };
-    let write_arms = variants.iter().map(|v| {
-        let variant = v.ident;
-        quote!(#ident::#variant(value) => __p::Json::write_json(value, writer),)
-    });
     let expecting = format!(
         "a JSON object with a `type` (one of {})",
         known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
     );
+
+    // What the enum says of its variants, for code that would otherwise list them again.
+    let infos = variants.iter().map(|v| {
+        let ty = v.ty;
+        let (name, variant_name) = (quote!(#ty).to_string().replace(' ', ""), v.ident.to_string());
+        let tag = match &v.attrs.tag {
+            Some(tag) => {
+                let tag = tag.value.value();
+                quote!(__p::Some(#tag))
+            }
+            None => quote!(__p::None),
+        };
+        quote!(::matrix_uia::VariantInfo { variant: #variant_name, type_name: #name, tag: #tag })
+    });
+    let each = |body: TokenStream| {
+        let arms = variants.iter().map(|v| {
+            let variant = v.ident;
+            quote!(#ident::#variant(value) => #body,)
+        });
+        quote!(match self { #(#arms)* })
+    };
+    let type_tag = each(quote!(__p::Fields::type_tag(value)));
+    let session = each(quote!(__p::Fields::session(value)));
+    let index_arms = variants.iter().enumerate().map(|(i, v)| {
+        let variant = v.ident;
+        quote!(#ident::#variant(_) => #i,)
+    });
 
     let serialize_arms = variants.iter().map(|v| {
         let variant = v.ident;
@@ -137,51 +132,22 @@ pub fn expand(container: &Container<'_>, variants: &[Variant<'_>]) -> TokenStrea
             }
         }
         #[automatically_derived]
-        impl __p::Json for #ident {
-            fn read_json<'a>(reader: &mut __p::Reader<'a>) -> __p::Option<Self> {
-                // Keys before "type" are passed over; the variant reads them
-                // from where they are. A key that only one variant has
-                // (`"password"`) is taken for a guess: the object is read as
-                // that variant, whose own reader checks "type" when it comes,
-                // and when the guess fails it is read on as if never made.
-                reader.object()?;
-                let mut passed = <__p::Before<'a> as __p::Default>::default();
-                let mut first = true;
-                let mut guess = true;
-                while let __p::Some(key) = reader.key(&mut first)? {
-                    if key == "type" {
-                        let before = &passed;
-                        let at = *reader;
-                        return match reader.str()? {
-                            #(#direct_arms)*
-                            #other_direct
-                        };
-                    }
-                    if guess {
-                        if let __p::Some(owner) = __p::sole_owner(&[#(#owners),*]) {
-                            let (mut guessing, first_after_key) = (*reader, first);
-                            let read = match owner {
-                                #(#guess_arms)*
-                                _ => __p::None,
-                            };
-                            if read.is_some() {
-                                *reader = guessing;
-                                return read;
-                            }
-                            (guess, first) = (false, first_after_key);
-                        }
-                    }
-                    passed.pass(key, reader)?;
-                }
-                #untagged_direct
+        impl ::matrix_uia::TaggedEnum for #ident {
+            const VARIANTS: &'static [::matrix_uia::VariantInfo] = &[#(#infos),*];
+
+            fn variant_index(&self) -> usize {
+                match self { #(#index_arms)* }
             }
 
-            fn write_json(&self, writer: &mut __p::Writer) {
-                match self {
-                    #(#write_arms)*
-                }
+            fn type_tag(&self) -> __p::Option<&str> {
+                #type_tag
+            }
+
+            fn session(&self) -> __p::Option<&str> {
+                #session
             }
         }
+
         #schema_impl
 
         #(#tag_checks)*

@@ -70,10 +70,12 @@ fn spec_type(container: &Container<'_>) -> TokenStream {
     }
 }
 
-/// `impl JsonSchema` with the type's name and id, around the body of `json_schema`.
+/// `impl JsonSchema` with the type's name and id, around the body of
+/// `json_schema`; kept only when `matrix-uia` has its `schema` feature.
 fn json_schema_impl(ident: &syn::Ident, body: TokenStream) -> TokenStream {
     let name = ident.to_string();
     quote! {
+        __p::if_schema! {
         #[automatically_derived]
         impl __p::JsonSchema for #ident {
             fn schema_name() -> __p::Cow<'static, str> {
@@ -88,28 +90,8 @@ fn json_schema_impl(ident: &syn::Ident, body: TokenStream) -> TokenStream {
                 #body
             }
         }
-    }
-}
-
-/// `value` as a JSON string, escaped as serde_json escapes it: a key or tag
-/// the generated writer puts out as a literal.
-fn json_string(value: &str) -> String {
-    let mut out = String::from("\"");
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
         }
     }
-    out.push('"');
-    out
 }
 
 fn option_str(value: Option<String>) -> TokenStream {

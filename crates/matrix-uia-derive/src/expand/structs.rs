@@ -14,15 +14,13 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
     let plain: Vec<&Field<'_>> = fields.iter().filter(|f| !f.attrs.flatten).collect();
     let flat: Vec<&Field<'_>> = fields.iter().filter(|f| f.attrs.flatten).collect();
 
-    // Builder slots: a field seen or not; flattened keys buffered until the end.
-    // A flattened group has two slots: its keys buffered as values (serde),
-    // and its own builder (the direct reader, which hands a group that turns
-    // out incomplete over to serde rather than move its keys to `extra`).
+    // Builder slots: a field seen or not; flattened keys buffered until the
+    // end, when it is known whether the group is complete.
     let slots = fields.iter().map(|f| {
         let (name, ty) = (f.ident, f.ty);
         if f.attrs.flatten {
-            let (direct, inner) = (direct_slot(name), f.optional);
-            quote!(#name: __p::Vec<(&'static str, __p::serde_json::Value)>, #direct: __p::Option<<#inner as __p::Fields>::Builder>)
+            let inner = f.optional;
+            quote!(#name: __p::Flattened<'de, #inner>)
         } else {
             quote!(#name: __p::Option<#ty>)
         }
@@ -45,12 +43,17 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
     });
     let field_arms = plain.iter().map(|f| {
         let (name, key) = (f.ident, &f.key);
+        // A map the spec types is read with the one duplicate-key policy.
+        let read = match map_value(f.optional.unwrap_or(f.ty)) {
+            Some(value) => quote!(source.value::<__p::UniqueMap<#value>>()?.0),
+            None => quote!(source.value()?),
+        };
         quote! {
             #key => {
                 if self.#name.is_some() {
                     return __p::Err(__p::de::Error::duplicate_field(#key));
                 }
-                self.#name = __p::Some(source.value()?);
+                self.#name = __p::Some(#read);
             }
         }
     });
@@ -58,38 +61,7 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
         let (name, inner) = (f.ident, f.optional);
         quote! {
             if let __p::Some(k) = <#inner as __p::Fields>::known_key(&key) {
-                return __p::buffer_flattened(&mut self.#name, k, source);
-            }
-        }
-    });
-    // The same arms for the direct reader, where `None` hands over to serde_json.
-    let tag_arm_direct = tag.as_ref().map(|tag| {
-        quote! {
-            "type" => {
-                if self.__tag || reader.str()? != #tag {
-                    return __p::None;
-                }
-                self.__tag = true;
-            }
-        }
-    });
-    let field_arms_direct = plain.iter().map(|f| {
-        let (name, key, ty) = (f.ident, &f.key, f.ty);
-        quote! {
-            #key => {
-                if self.#name.is_some() {
-                    return __p::None;
-                }
-                self.#name = __p::Some((&__p::Via::<#ty>::new()).read(reader)?);
-            }
-        }
-    });
-    let flat_arms_direct = flat.iter().map(|f| {
-        let (direct, inner) = (direct_slot(f.ident), f.optional);
-        quote! {
-            if <#inner as __p::Fields>::is_known(key) {
-                let builder = self.#direct.get_or_insert_with(__p::Default::default);
-                return __p::Builder::accept_direct(builder, key, reader);
+                return self.#name.accept(k, source);
             }
         }
     });
@@ -101,13 +73,8 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
         }
     });
     let take_flat = flat.iter().map(|f| {
-        let (name, inner, direct) = (f.ident, f.optional, direct_slot(f.ident));
-        quote! {
-            let #name = match self.#direct {
-                __p::Some(builder) => __p::Some(__p::Builder::finish::<E>(builder)?),
-                __p::None => __p::flattened::<#inner, _, E>(self.#name, &mut self.#extra)?,
-            };
-        }
+        let (name, inner) = (f.ident, f.optional);
+        quote!(let #name = __p::Flattened::<#inner>::finish::<_, E>(self.#name, &mut self.#extra)?;)
     });
     let assign = fields.iter().map(|f| {
         let (name, key) = (f.ident, &f.key);
@@ -141,34 +108,6 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
         }
     });
 
-    let write_tag_direct = tag.as_ref().map(|tag| {
-        let literal = format!("{}:{}", super::json_string("type"), super::json_string(tag));
-        quote!(writer.literal_key(#literal);)
-    });
-    let write_fields_direct = fields.iter().map(|f| {
-        let (name, ty) = (f.ident, f.ty);
-        let literal = format!("{}:", super::json_string(&f.key));
-        if f.attrs.flatten {
-            quote! {
-                if let __p::Some(value) = &self.#name {
-                    __p::Fields::write_fields(value, writer, false);
-                }
-            }
-        } else if let Some(inner) = f.optional {
-            quote! {
-                if let __p::Some(value) = &self.#name {
-                    writer.literal_key(#literal);
-                    (&__p::Via::<#inner>::new()).write(value, writer);
-                }
-            }
-        } else {
-            quote! {
-                writer.literal_key(#literal);
-                (&__p::Via::<#ty>::new()).write(&self.#name, writer);
-            }
-        }
-    });
-
     // The tag's key is `"type"`; its value is no key of the struct's.
     let tag_key = tag.as_ref().map(|_| "type");
     let own_keys: Vec<&str> = plain.iter().map(|f| f.key.as_str()).chain(tag_key).collect();
@@ -184,25 +123,44 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
     let required: Vec<&str> =
         plain.iter().filter(|f| f.optional.is_none()).map(|f| f.key.as_str()).chain(tag_key).collect();
 
+    // The value of "type": the declared tag, or the field that keeps it.
+    let type_tag = match (&tag, plain.iter().find(|f| f.key == "type")) {
+        (Some(tag), _) => quote!(__p::Some(#tag)),
+        (None, Some(field)) => {
+            let name = field.ident;
+            quote!(__p::Some(&self.#name))
+        }
+        (None, None) => quote!(__p::None),
+    };
+    let session = match plain.iter().find(|f| f.key == "session") {
+        Some(field) => {
+            let name = field.ident;
+            quote!(__p::AsSession::as_session(&self.#name))
+        }
+        None => quote!(__p::None),
+    };
+
     let schema = schema(container, data, tag.as_deref());
     let debug = debug(container, data);
+    let constructor = constructor(container, data, tag.is_some());
 
     quote! {
         #[doc(hidden)]
         #[derive(Default)]
-        pub struct #builder {
+        pub struct #builder<'de> {
             __tag: bool,
             #(#slots,)*
             #extra: #extra_ty,
+            __input: __p::PhantomData<&'de ()>,
         }
 
         #[automatically_derived]
-        impl __p::Builder<#ident> for #builder {
+        impl<'de> __p::Builder<'de, #ident> for #builder<'de> {
             fn tag_read(&mut self) {
                 self.__tag = true;
             }
 
-            fn accept<'de, S: __p::Source<'de>>(
+            fn accept<S: __p::Source<'de>>(
                 &mut self,
                 key: __p::Key<'de>,
                 source: &mut S,
@@ -218,20 +176,6 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
                 __p::Ok(())
             }
 
-            fn accept_direct<'a>(&mut self, key: &'a str, reader: &mut __p::Reader<'a>) -> __p::Option<()> {
-                #[allow(unused_imports)]
-                use __p::{ViaJson as _, ViaSerde as _};
-                match key {
-                    #tag_arm_direct
-                    #(#field_arms_direct)*
-                    _ => {
-                        #(#flat_arms_direct)*
-                        __p::ExtraMap::insert_direct(&mut self.#extra, key, reader)?
-                    }
-                }
-                __p::Some(())
-            }
-
             fn finish<E: __p::de::Error>(mut self) -> __p::Result<#ident, E> {
                 #check_tag
                 #(#take_flat)*
@@ -242,7 +186,7 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
         #[automatically_derived]
         impl __p::Fields for #ident {
             const REQUIRED: &'static [&'static str] = &[#(#required),*];
-            type Builder = #builder;
+            type Builder<'de> = #builder<'de>;
 
             fn known_key(key: &str) -> __p::Option<&'static str> {
                 match key {
@@ -264,29 +208,16 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
                 __p::ExtraMap::serialize_into(&self.#extra, map, &|key| __p::Fields::writes_key(self, key))
             }
 
-            fn write_fields(&self, writer: &mut __p::Writer, with_extra: bool) {
-                #[allow(unused_imports)]
-                use __p::{ViaJson as _, ViaSerde as _};
-                #write_tag_direct
-                #(#write_fields_direct)*
-                if with_extra {
-                    __p::ExtraMap::write_into(&self.#extra, writer, &|key| __p::Fields::writes_key(self, key));
-                }
-            }
-
             fn writes_key(&self, key: &str) -> bool {
                 matches!(key, #(#own_keys)|*) #(#flat_written)*
             }
-        }
 
-        #[automatically_derived]
-        impl __p::Json for #ident {
-            fn read_json(reader: &mut __p::Reader<'_>) -> __p::Option<Self> {
-                __p::read_struct(reader)
+            fn type_tag(&self) -> __p::Option<&str> {
+                #type_tag
             }
 
-            fn write_json(&self, writer: &mut __p::Writer) {
-                __p::write_struct(self, writer)
+            fn session(&self) -> __p::Option<&str> {
+                #session
             }
         }
 
@@ -306,12 +237,56 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
 
         #schema
         #debug
+        #constructor
     }
 }
 
-/// The builder slot of a flattened group for the direct reader.
-fn direct_slot(name: &syn::Ident) -> syn::Ident {
-    format_ident!("__direct_{}", name)
+/// `V` of a field typed `BTreeMap<String, V>` (by its last path segment, as
+/// serde_derive recognises `Option`).
+fn map_value(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else { return None };
+    let segment = path.path.segments.last()?;
+    if segment.ident != "BTreeMap" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &segment.arguments else { return None };
+    match (args.args.first()?, args.args.get(1)?) {
+        (syn::GenericArgument::Type(_), syn::GenericArgument::Type(value)) => Some(value),
+        _ => None,
+    }
+}
+
+/// `new` for a struct marked `#[uia(new)]`: its required fields (each as
+/// anything `Into` the field's type) and, for an auth dict, its `session`;
+/// every optional field `None` and no unknown keys. The model's structs are
+/// `#[non_exhaustive]`, so outside the crate this is how they are made.
+fn constructor(container: &Container<'_>, data: &Struct<'_>, tagged: bool) -> Option<TokenStream> {
+    if !container.attrs.new {
+        return None;
+    }
+    let ident = container.ident;
+    let takes = |f: &&Field<'_>| !f.attrs.flatten && (f.optional.is_none() || (tagged && f.key == "session"));
+    // An `Option` is taken as it is, so that `None` needs no annotation.
+    let params = data.fields.iter().filter(takes).map(|f| {
+        let (name, ty) = (f.ident, f.ty);
+        if f.optional.is_some() { quote!(#name: #ty) } else { quote!(#name: impl __p::Into<#ty>) }
+    });
+    let values = data.fields.iter().map(|f| {
+        let name = f.ident;
+        if takes(&f) { quote!(#name: #name.into()) } else { quote!(#name: __p::None) }
+    });
+    let extra = data.extra;
+    let doc = format!("A [`{ident}`] with the given fields, no other optional field and no unknown keys.");
+    Some(quote! {
+        #[automatically_derived]
+        impl #ident {
+            #[doc = #doc]
+            #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+            pub fn new(#(#params),*) -> Self {
+                #ident { #(#values,)* #extra: __p::Default::default() }
+            }
+        }
+    })
 }
 
 fn schema(container: &Container<'_>, data: &Struct<'_>, tag: Option<&str>) -> TokenStream {

@@ -29,6 +29,8 @@ pub struct Container {
     pub params_for: Option<LitStr>,
     pub sections: Vec<LitStr>,
     pub spec: Option<LitStr>,
+    /// Generate `new` with the required fields.
+    pub new: bool,
 }
 
 /// Field attributes.
@@ -60,8 +62,10 @@ impl Container {
                 out.sections.push(meta.value()?.parse()?);
             } else if meta.path == SPEC {
                 set_once(cx, &mut out.spec, &meta, SPEC)?;
+            } else if meta.path == NEW {
+                out.new = true;
             } else {
-                return Err(unknown(&meta, &[AUTH_TYPE, ID_TYPE, PARAMS_FOR, SECTION, SPEC]));
+                return Err(unknown(&meta, &[AUTH_TYPE, ID_TYPE, PARAMS_FOR, SECTION, SPEC, NEW]));
             }
             Ok(())
         });

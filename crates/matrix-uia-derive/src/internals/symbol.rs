@@ -14,6 +14,7 @@ pub const ID_TYPE: Symbol = Symbol("id_type");
 pub const PARAMS_FOR: Symbol = Symbol("params_for");
 pub const SECTION: Symbol = Symbol("section");
 pub const SPEC: Symbol = Symbol("spec");
+pub const NEW: Symbol = Symbol("new");
 pub const EXTRA: Symbol = Symbol("extra");
 pub const RENAME: Symbol = Symbol("rename");
 pub const SECRET: Symbol = Symbol("secret");

@@ -222,8 +222,13 @@ fn authorize(
     body: &JsonObject,
 ) -> Result<matrix_uia::server::Authorized, Response> {
     match server.engine.authorize(policy, &IncomingRequest { method: "POST", path, requester, body }) {
-        Decision::Proceed(authorized) => Ok(authorized),
-        Decision::Respond(answer) => Err(answer.into_response()),
+        Ok(Decision::Proceed(authorized)) => Ok(authorized),
+        Ok(Decision::Respond(answer)) => Err(answer.into_response()),
+        Err(error) => {
+            // The cause is for the operator's log; the client gets a bare 500.
+            eprintln!("homeserver: UIA failed on {path}: {error}");
+            Err(error.response().into_response())
+        }
     }
 }
 

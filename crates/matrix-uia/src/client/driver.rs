@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 
 use super::flow::{choose_flow, next_stage};
 use crate::{
-    AuthData, AuthFlow, AuthType, Extra, FromHttpError, StandardError, UiaRequest, UiaaInfo, UiaaResponse,
+    AuthData, AuthFlow, AuthType, FromHttpError, StandardError, UiaaInfo, UiaaRequest, UiaaResponse,
 };
 
 /// What the driver needs from the application for one stage.
@@ -53,20 +53,12 @@ impl StagePrompt<'_> {
 
     /// `m.login.registration_token` with `token` in this session.
     pub fn registration_token(&self, token: impl Into<String>) -> AuthData {
-        AuthData::RegistrationToken(crate::RegistrationToken {
-            token: token.into(),
-            session: self.session_owned(),
-            extra: Extra::new(),
-        })
+        AuthData::RegistrationToken(crate::RegistrationToken::new(token, self.session_owned()))
     }
 
     /// `m.login.recaptcha` with the captcha `response` in this session.
     pub fn recaptcha(&self, response: impl Into<String>) -> AuthData {
-        AuthData::ReCaptcha(crate::ReCaptcha {
-            response: response.into(),
-            session: self.session_owned(),
-            extra: Extra::new(),
-        })
+        AuthData::ReCaptcha(crate::ReCaptcha::new(response, self.session_owned()))
     }
 
     /// The session alone: the stage was completed out of band (the
@@ -80,7 +72,7 @@ impl StagePrompt<'_> {
 #[derive(Debug)]
 pub enum Next<T> {
     /// Send this request.
-    Send(UiaRequest<T>),
+    Send(UiaaRequest<T>),
     /// The request was performed: its status and body.
     Done {
         /// The HTTP status (2xx).
@@ -149,8 +141,8 @@ impl<T: Clone + Serialize> Driver<T> {
     }
 
     /// The first request: the body without `auth`.
-    pub fn first(&self) -> UiaRequest<T> {
-        UiaRequest::new(self.body.clone())
+    pub fn first(&self) -> UiaaRequest<T> {
+        UiaaRequest::new(self.body.clone())
     }
 
     /// Read an answer. `auth_for` builds the `auth` dict of the stage the
@@ -184,7 +176,7 @@ impl<T: Clone + Serialize> Driver<T> {
         let prompt = StagePrompt {
             auth_type: stage,
             session: info.session.as_deref(),
-            params: info.raw_params(stage),
+            params: info.params_of(stage),
             error: info.auth_error.as_ref(),
             info: &info,
         };
@@ -194,16 +186,15 @@ impl<T: Clone + Serialize> Driver<T> {
         }
     }
 
-    fn with_auth(&self, auth: AuthData) -> UiaRequest<T> {
-        UiaRequest::new(self.body.clone()).with_auth(auth)
+    fn with_auth(&self, auth: AuthData) -> UiaaRequest<T> {
+        UiaaRequest::new(self.body.clone()).with_auth(auth)
     }
 }
 
 fn acknowledgement(info: &UiaaInfo) -> AuthData {
-    AuthData::FallbackAcknowledgement(crate::FallbackAcknowledgement {
-        session: info.session.clone().unwrap_or_default(),
-        extra: Extra::new(),
-    })
+    AuthData::FallbackAcknowledgement(crate::FallbackAcknowledgement::new(
+        info.session.clone().unwrap_or_default(),
+    ))
 }
 
 /// Drive a request to completion with a blocking `send` that returns the
@@ -211,7 +202,7 @@ fn acknowledgement(info: &UiaaInfo) -> AuthData {
 pub fn drive<T, E>(
     body: T,
     supported: impl IntoIterator<Item = AuthType>,
-    mut send: impl FnMut(&UiaRequest<T>) -> Result<(u16, Vec<u8>), E>,
+    mut send: impl FnMut(&UiaaRequest<T>) -> Result<(u16, Vec<u8>), E>,
     mut auth_for: impl FnMut(&StagePrompt<'_>) -> Option<AuthData>,
 ) -> Result<(u16, Vec<u8>), DriveError<E>>
 where
@@ -237,7 +228,7 @@ pub async fn drive_async<T, E, F, Fut>(
 ) -> Result<(u16, Vec<u8>), DriveError<E>>
 where
     T: Clone + Serialize,
-    F: FnMut(UiaRequest<T>) -> Fut,
+    F: FnMut(UiaaRequest<T>) -> Fut,
     Fut: Future<Output = Result<(u16, Vec<u8>), E>>,
 {
     let mut driver = Driver::new(body, supported);

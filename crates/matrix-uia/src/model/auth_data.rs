@@ -5,8 +5,9 @@ use std::borrow::Cow;
 use matrix_uia_derive::Uia;
 
 use super::auth_type::AuthType;
-use super::extra::Extra;
+use super::custom::{KnownTypeError, check_unknown};
 use super::identifier::UserIdentifier;
+use crate::{JsonObject, TaggedEnum};
 
 /// `m.login.password`: an identifier and a password.
 ///
@@ -16,6 +17,7 @@ use super::identifier::UserIdentifier;
 ///
 /// Spec: [Password-based](https://spec.matrix.org/latest/client-server-api/#password-based).
 #[derive(Clone, PartialEq, Uia)]
+#[non_exhaustive]
 #[uia(auth_type = "m.login.password", section = "Password-based")]
 #[uia(spec = "https://spec.matrix.org/latest/client-server-api/#password-based")]
 pub struct Password {
@@ -34,7 +36,7 @@ pub struct Password {
     pub session: Option<String>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: Extra,
+    pub extra: JsonObject,
 }
 
 impl Password {
@@ -47,7 +49,7 @@ impl Password {
             address: None,
             password: password.into(),
             session,
-            extra: Extra::new(),
+            extra: JsonObject::new(),
         }
     }
 
@@ -74,7 +76,8 @@ impl Password {
 ///
 /// Spec: [Google ReCaptcha](https://spec.matrix.org/latest/client-server-api/#google-recaptcha).
 #[derive(Clone, PartialEq, Uia)]
-#[uia(auth_type = "m.login.recaptcha", section = "Google ReCaptcha")]
+#[non_exhaustive]
+#[uia(new, auth_type = "m.login.recaptcha", section = "Google ReCaptcha")]
 #[uia(spec = "https://spec.matrix.org/latest/client-server-api/#google-recaptcha")]
 pub struct ReCaptcha {
     /// The captcha response.
@@ -84,14 +87,15 @@ pub struct ReCaptcha {
     pub session: Option<String>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: Extra,
+    pub extra: JsonObject,
 }
 
 /// `m.login.token`: a login token, with the client's nonce (early spec).
 ///
 /// Spec (r0): Token-based.
 #[derive(Clone, PartialEq, Uia)]
-#[uia(auth_type = "m.login.token", section = "Token-based")]
+#[non_exhaustive]
+#[uia(new, auth_type = "m.login.token", section = "Token-based")]
 #[uia(spec = "https://spec.matrix.org/legacy/client_server/r0.6.1.html#token-based")]
 pub struct Token {
     /// The login token.
@@ -103,14 +107,15 @@ pub struct Token {
     pub session: Option<String>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: Extra,
+    pub extra: JsonObject,
 }
 
 /// `m.login.oauth2`: OAuth2, completed out of band (early spec).
 ///
 /// Spec (r0): OAuth2-based.
 #[derive(Clone, PartialEq, Uia)]
-#[uia(auth_type = "m.login.oauth2", section = "OAuth2-based")]
+#[non_exhaustive]
+#[uia(new, auth_type = "m.login.oauth2", section = "OAuth2-based")]
 #[uia(spec = "https://spec.matrix.org/legacy/client_server/r0.6.1.html#oauth2-based")]
 pub struct OAuth2 {
     /// The authorization request or service selection URI.
@@ -119,13 +124,15 @@ pub struct OAuth2 {
     pub session: Option<String>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: Extra,
+    pub extra: JsonObject,
 }
 
 /// The credentials of a third-party identifier validation session.
 ///
 /// Spec: [Email-based (identity / homeserver)](https://spec.matrix.org/latest/client-server-api/#email-based-identity--homeserver).
 #[derive(Clone, PartialEq, Uia)]
+#[non_exhaustive]
+#[uia(new)]
 pub struct ThirdPartyCredentials {
     /// The validation session's id.
     pub sid: String,
@@ -139,7 +146,7 @@ pub struct ThirdPartyCredentials {
     pub id_access_token: Option<String>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: Extra,
+    pub extra: JsonObject,
 }
 
 /// `m.login.email.identity`: an email address validated by an identity server or the homeserver.
@@ -149,6 +156,7 @@ pub struct ThirdPartyCredentials {
 ///
 /// Spec: [Email-based (identity / homeserver)](https://spec.matrix.org/latest/client-server-api/#email-based-identity--homeserver).
 #[derive(Clone, PartialEq, Uia)]
+#[non_exhaustive]
 #[uia(auth_type = "m.login.email.identity", section = "Email-based (identity server)")]
 #[uia(section = "Email-based (identity / homeserver)")]
 #[uia(spec = "https://spec.matrix.org/latest/client-server-api/#email-based-identity--homeserver")]
@@ -162,13 +170,14 @@ pub struct EmailIdentity {
     pub session: Option<String>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: Extra,
+    pub extra: JsonObject,
 }
 
 /// `m.login.msisdn`: a phone number validated by SMS.
 ///
 /// Spec: [Phone number/MSISDN-based (identity / homeserver)](https://spec.matrix.org/latest/client-server-api/#phone-numbermsisdn-based-identity--homeserver).
 #[derive(Clone, PartialEq, Uia)]
+#[non_exhaustive]
 #[uia(auth_type = "m.login.msisdn", section = "Phone number/MSISDN-based (identity / homeserver)")]
 #[uia(
     spec = "https://spec.matrix.org/latest/client-server-api/#phone-numbermsisdn-based-identity--homeserver"
@@ -183,7 +192,7 @@ pub struct Msisdn {
     pub session: Option<String>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: Extra,
+    pub extra: JsonObject,
 }
 
 /// The validation credentials of a third-party stage, whichever form was sent.
@@ -195,6 +204,16 @@ fn credentials<'a>(
 }
 
 impl EmailIdentity {
+    /// The stage for a validation session, in its current form (`threepid_creds`).
+    pub fn new(credentials: ThirdPartyCredentials, session: Option<String>) -> Self {
+        EmailIdentity {
+            threepid_creds: Some(credentials),
+            threepid_creds_legacy: None,
+            session,
+            extra: JsonObject::new(),
+        }
+    }
+
     /// The validation session: `threepid_creds`, or the first of the legacy `threepidCreds`.
     pub fn credentials(&self) -> Option<&ThirdPartyCredentials> {
         credentials(&self.threepid_creds, &self.threepid_creds_legacy)
@@ -202,6 +221,16 @@ impl EmailIdentity {
 }
 
 impl Msisdn {
+    /// The stage for a validation session, in its current form (`threepid_creds`).
+    pub fn new(credentials: ThirdPartyCredentials, session: Option<String>) -> Self {
+        Msisdn {
+            threepid_creds: Some(credentials),
+            threepid_creds_legacy: None,
+            session,
+            extra: JsonObject::new(),
+        }
+    }
+
     /// The validation session: `threepid_creds`, or the first of the legacy `threepidCreds`.
     pub fn credentials(&self) -> Option<&ThirdPartyCredentials> {
         credentials(&self.threepid_creds, &self.threepid_creds_legacy)
@@ -213,20 +242,14 @@ macro_rules! session_only_stage {
     ($(#[$meta:meta])* $name:ident, $auth_type:literal, $section:literal, $spec:literal) => {
         $(#[$meta])*
         #[derive(Clone, PartialEq, Uia)]
-        #[uia(auth_type = $auth_type, section = $section, spec = $spec)]
+        #[non_exhaustive]
+        #[uia(new, auth_type = $auth_type, section = $section, spec = $spec)]
         pub struct $name {
             /// The session the homeserver gave.
             pub session: Option<String>,
             /// Keys the spec does not define, kept.
             #[uia(extra)]
-            pub extra: Extra,
-        }
-
-        impl $name {
-            /// The stage for `session`.
-            pub fn new(session: Option<String>) -> Self {
-                $name { session, extra: Extra::new() }
-            }
+            pub extra: JsonObject,
         }
     };
 }
@@ -275,7 +298,8 @@ session_only_stage!(
 ///
 /// Spec: [Token-authenticated registration](https://spec.matrix.org/latest/client-server-api/#token-authenticated-registration).
 #[derive(Clone, PartialEq, Uia)]
-#[uia(auth_type = "m.login.registration_token", section = "Token-authenticated registration")]
+#[non_exhaustive]
+#[uia(new, auth_type = "m.login.registration_token", section = "Token-authenticated registration")]
 #[uia(spec = "https://spec.matrix.org/latest/client-server-api/#token-authenticated-registration")]
 pub struct RegistrationToken {
     /// The registration token.
@@ -285,7 +309,7 @@ pub struct RegistrationToken {
     pub session: Option<String>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: Extra,
+    pub extra: JsonObject,
 }
 
 /// An auth dict with only the session: the client says that a stage was
@@ -293,27 +317,33 @@ pub struct RegistrationToken {
 ///
 /// Spec: [Fallback](https://spec.matrix.org/latest/client-server-api/#fallback).
 #[derive(Clone, PartialEq, Uia)]
-#[uia(section = "Fallback", section = "OAuth authentication", section = "OAuth2-based")]
+#[non_exhaustive]
+#[uia(new, section = "Fallback", section = "OAuth authentication", section = "OAuth2-based")]
 #[uia(spec = "https://spec.matrix.org/latest/client-server-api/#fallback")]
 pub struct FallbackAcknowledgement {
     /// The session the homeserver gave.
     pub session: String,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: Extra,
+    pub extra: JsonObject,
 }
 
 /// An auth dict of a type this crate does not know, kept whole.
+///
+/// Its type is never one [`AuthData`] has a variant for: parsing gives
+/// that variant, and [`CustomAuthData::new`] refuses it, so a match on
+/// [`AuthData`] sees every password stage in [`AuthData::Password`].
 #[derive(Clone, PartialEq, Uia)]
+#[non_exhaustive]
 pub struct CustomAuthData {
     /// The `type`, e.g. `org.example.custom`.
     #[uia(rename = "type")]
-    pub auth_type: String,
+    auth_type: String,
     /// The session the homeserver gave.
     pub session: Option<String>,
     /// Every other key.
     #[uia(extra)]
-    pub extra: Extra,
+    pub extra: JsonObject,
 }
 
 /// The `auth` dict of a request: one variant per auth type.
@@ -325,6 +355,7 @@ pub struct CustomAuthData {
 ///
 /// Spec: [User-interactive API in the REST API](https://spec.matrix.org/latest/client-server-api/#user-interactive-api-in-the-rest-api).
 #[derive(Clone, PartialEq, Debug, Uia)]
+#[non_exhaustive]
 #[uia(section = "User-interactive API in the REST API")]
 #[uia(spec = "https://spec.matrix.org/latest/client-server-api/#user-interactive-api-in-the-rest-api")]
 pub enum AuthData {
@@ -369,42 +400,28 @@ pub enum AuthData {
     Custom(CustomAuthData),
 }
 
+impl CustomAuthData {
+    /// An auth dict of type `auth_type`, refused when `auth_type` is one
+    /// [`AuthData`] has a variant for (build that variant instead).
+    pub fn new(auth_type: impl Into<String>, session: Option<String>) -> Result<Self, KnownTypeError> {
+        let auth_type = check_unknown::<AuthData>(auth_type.into())?;
+        Ok(CustomAuthData { auth_type, session, extra: JsonObject::new() })
+    }
+
+    /// The `type`, e.g. `org.example.custom`.
+    pub fn auth_type(&self) -> &str {
+        &self.auth_type
+    }
+}
+
 impl AuthData {
     /// The auth type of the stage, or `None` for a fallback acknowledgement.
     pub fn auth_type(&self) -> Option<AuthType> {
-        Some(AuthType::from(match self {
-            AuthData::Password(_) => "m.login.password",
-            AuthData::ReCaptcha(_) => "m.login.recaptcha",
-            AuthData::OAuth2(_) => "m.login.oauth2",
-            AuthData::EmailIdentity(_) => "m.login.email.identity",
-            AuthData::Msisdn(_) => "m.login.msisdn",
-            AuthData::Token(_) => "m.login.token",
-            AuthData::Dummy(_) => "m.login.dummy",
-            AuthData::Sso(_) => "m.login.sso",
-            AuthData::RegistrationToken(_) => "m.login.registration_token",
-            AuthData::Terms(_) => "m.login.terms",
-            AuthData::OAuth(_) => "m.oauth",
-            AuthData::FallbackAcknowledgement(_) => return None,
-            AuthData::Custom(custom) => custom.auth_type.as_str(),
-        }))
+        self.type_tag().map(AuthType::from)
     }
 
     /// The session the dict names, if any.
     pub fn session(&self) -> Option<&str> {
-        match self {
-            AuthData::Password(a) => a.session.as_deref(),
-            AuthData::ReCaptcha(a) => a.session.as_deref(),
-            AuthData::OAuth2(a) => a.session.as_deref(),
-            AuthData::EmailIdentity(a) => a.session.as_deref(),
-            AuthData::Msisdn(a) => a.session.as_deref(),
-            AuthData::Token(a) => a.session.as_deref(),
-            AuthData::Dummy(a) => a.session.as_deref(),
-            AuthData::Sso(a) => a.session.as_deref(),
-            AuthData::RegistrationToken(a) => a.session.as_deref(),
-            AuthData::Terms(a) => a.session.as_deref(),
-            AuthData::OAuth(a) => a.session.as_deref(),
-            AuthData::FallbackAcknowledgement(a) => Some(&a.session),
-            AuthData::Custom(a) => a.session.as_deref(),
-        }
+        TaggedEnum::session(self)
     }
 }

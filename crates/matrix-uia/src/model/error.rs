@@ -2,8 +2,8 @@
 
 use matrix_uia_derive::Uia;
 
-use super::extra::Extra;
 use super::string_enum::string_enum;
+use crate::JsonObject;
 
 string_enum! {
     /// The `errcode` of a standard error: every code the spec defines, and any
@@ -104,6 +104,7 @@ string_enum! {
 ///
 /// Spec: [Standard error response](https://spec.matrix.org/latest/client-server-api/#standard-error-response).
 #[derive(Clone, PartialEq, Uia)]
+#[non_exhaustive]
 #[uia(section = "Standard error response", section = "API Standards")]
 #[uia(spec = "https://spec.matrix.org/latest/client-server-api/#standard-error-response")]
 pub struct StandardError {
@@ -130,7 +131,7 @@ pub struct StandardError {
     pub room_version: Option<String>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: Extra,
+    pub extra: JsonObject,
 }
 
 impl StandardError {
@@ -145,7 +146,7 @@ impl StandardError {
             info_uri: None,
             can_upgrade: None,
             room_version: None,
-            extra: Extra::new(),
+            extra: JsonObject::new(),
         }
     }
 }

@@ -2,27 +2,30 @@
 
 use matrix_uia_derive::Uia;
 
-use super::extra::Extra;
+use super::custom::{KnownTypeError, check_unknown};
+use crate::{JsonObject, TaggedEnum};
 
 /// `m.id.user`: a user by their Matrix ID or its localpart.
 ///
 /// Spec: [Matrix User ID](https://spec.matrix.org/latest/client-server-api/#matrix-user-id).
 #[derive(Clone, PartialEq, Uia)]
-#[uia(id_type = "m.id.user", section = "Matrix User ID")]
+#[non_exhaustive]
+#[uia(new, id_type = "m.id.user", section = "Matrix User ID")]
 #[uia(spec = "https://spec.matrix.org/latest/client-server-api/#matrix-user-id")]
 pub struct UserId {
     /// The fully qualified user ID, or just its localpart.
     pub user: String,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: Extra,
+    pub extra: JsonObject,
 }
 
 /// `m.id.thirdparty`: a user by a third-party identifier bound to their account.
 ///
 /// Spec: [Third-party ID](https://spec.matrix.org/latest/client-server-api/#third-party-id).
 #[derive(Clone, PartialEq, Uia)]
-#[uia(id_type = "m.id.thirdparty", section = "Third-party ID")]
+#[non_exhaustive]
+#[uia(new, id_type = "m.id.thirdparty", section = "Third-party ID")]
 #[uia(spec = "https://spec.matrix.org/latest/client-server-api/#third-party-id")]
 pub struct ThirdPartyId {
     /// The medium: `email` or `msisdn`.
@@ -31,14 +34,15 @@ pub struct ThirdPartyId {
     pub address: String,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: Extra,
+    pub extra: JsonObject,
 }
 
 /// `m.id.phone`: a user by a phone number as they entered it.
 ///
 /// Spec: [Phone number](https://spec.matrix.org/latest/client-server-api/#phone-number).
 #[derive(Clone, PartialEq, Uia)]
-#[uia(id_type = "m.id.phone", section = "Phone number")]
+#[non_exhaustive]
+#[uia(new, id_type = "m.id.phone", section = "Phone number")]
 #[uia(spec = "https://spec.matrix.org/latest/client-server-api/#phone-number")]
 pub struct PhoneNumber {
     /// The ISO-3166-1 alpha-2 country code the number is dialled from.
@@ -47,24 +51,26 @@ pub struct PhoneNumber {
     pub phone: String,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: Extra,
+    pub extra: JsonObject,
 }
 
 /// An identifier type this crate does not know, kept whole.
 #[derive(Clone, PartialEq, Uia)]
+#[non_exhaustive]
 pub struct CustomIdentifier {
     /// The `type`, e.g. `org.example.id`.
     #[uia(rename = "type")]
-    pub id_type: String,
+    id_type: String,
     /// Every other key.
     #[uia(extra)]
-    pub extra: Extra,
+    pub extra: JsonObject,
 }
 
 /// A user identifier: the `identifier` of a password auth dict or a login.
 ///
 /// Spec: [Identifier types](https://spec.matrix.org/latest/client-server-api/#identifier-types).
 #[derive(Clone, PartialEq, Debug, Uia)]
+#[non_exhaustive]
 #[uia(section = "Identifier types")]
 #[uia(spec = "https://spec.matrix.org/latest/client-server-api/#identifier-types")]
 pub enum UserIdentifier {
@@ -85,25 +91,30 @@ pub enum UserIdentifier {
 impl UserIdentifier {
     /// `m.id.user` for `user`.
     pub fn user(user: impl Into<String>) -> Self {
-        UserIdentifier::UserId(UserId { user: user.into(), extra: Extra::new() })
+        UserIdentifier::UserId(UserId::new(user))
     }
 
     /// `m.id.thirdparty` for `medium` and `address`.
     pub fn third_party(medium: impl Into<String>, address: impl Into<String>) -> Self {
-        UserIdentifier::ThirdPartyId(ThirdPartyId {
-            medium: medium.into(),
-            address: address.into(),
-            extra: Extra::new(),
-        })
+        UserIdentifier::ThirdPartyId(ThirdPartyId::new(medium, address))
     }
 
-    /// The `type` string.
+    /// The identifier's `type`, e.g. `m.id.user`.
     pub fn id_type(&self) -> &str {
-        match self {
-            UserIdentifier::UserId(_) => "m.id.user",
-            UserIdentifier::ThirdPartyId(_) => "m.id.thirdparty",
-            UserIdentifier::PhoneNumber(_) => "m.id.phone",
-            UserIdentifier::Custom(custom) => &custom.id_type,
-        }
+        // Every variant has a type: a tag, or the custom one's own.
+        self.type_tag().unwrap_or_default()
+    }
+}
+
+impl CustomIdentifier {
+    /// An identifier of type `id_type`, refused when `id_type` is one
+    /// [`UserIdentifier`] has a variant for (build that variant instead).
+    pub fn new(id_type: impl Into<String>, extra: JsonObject) -> Result<Self, KnownTypeError> {
+        Ok(CustomIdentifier { id_type: check_unknown::<UserIdentifier>(id_type.into())?, extra })
+    }
+
+    /// The `type`, e.g. `org.example.id`.
+    pub fn id_type(&self) -> &str {
+        &self.id_type
     }
 }

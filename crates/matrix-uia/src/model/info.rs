@@ -6,28 +6,28 @@ use serde_json::value::RawValue;
 use super::auth_type::AuthType;
 use super::error::StandardError;
 
-use super::extra::Extra;
 use super::params::RawParams;
-use crate::AuthParams;
-use crate::json::JsonError;
+use crate::JsonObject;
+use crate::{AuthParams, JsonError};
 
 /// One way to authenticate: the stages to complete, in order.
 ///
 /// Spec: [User-interactive API in the REST API](https://spec.matrix.org/latest/client-server-api/#user-interactive-api-in-the-rest-api).
 #[derive(Clone, PartialEq, Uia)]
+#[non_exhaustive]
 #[uia(spec = "https://spec.matrix.org/latest/client-server-api/#user-interactive-api-in-the-rest-api")]
 pub struct AuthFlow {
     /// The auth types of the stages, in the order they must be completed.
     pub stages: Vec<AuthType>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: Extra,
+    pub extra: JsonObject,
 }
 
 impl AuthFlow {
     /// A flow of `stages`.
     pub fn new(stages: impl IntoIterator<Item = AuthType>) -> Self {
-        AuthFlow { stages: stages.into_iter().collect(), extra: Extra::new() }
+        AuthFlow { stages: stages.into_iter().collect(), extra: JsonObject::new() }
     }
 }
 
@@ -38,6 +38,7 @@ impl AuthFlow {
 ///
 /// Spec: [User-interactive API in the REST API](https://spec.matrix.org/latest/client-server-api/#user-interactive-api-in-the-rest-api).
 #[derive(Clone, PartialEq, Uia)]
+#[non_exhaustive]
 #[uia(section = "User-interactive API in the REST API")]
 #[uia(spec = "https://spec.matrix.org/latest/client-server-api/#user-interactive-api-in-the-rest-api")]
 pub struct UiaaInfo {
@@ -61,13 +62,13 @@ pub struct UiaaInfo {
     pub auth_error: Option<StandardError>,
     /// Keys the spec does not define, kept.
     #[uia(extra)]
-    pub extra: Extra,
+    pub extra: JsonObject,
 }
 
 impl UiaaInfo {
     /// A first 401: these flows, no stage completed.
     pub fn new(flows: Vec<AuthFlow>, session: Option<String>) -> Self {
-        UiaaInfo { flows, completed: None, params: None, session, auth_error: None, extra: Extra::new() }
+        UiaaInfo { flows, completed: None, params: None, session, auth_error: None, extra: JsonObject::new() }
     }
 
     /// The stages completed so far (empty when the body has no `completed`).
@@ -81,8 +82,8 @@ impl UiaaInfo {
         self.params.as_ref()?.typed()
     }
 
-    /// The params of `auth_type`, as JSON text.
-    pub fn raw_params(&self, auth_type: &AuthType) -> Option<&RawValue> {
+    /// The params of `auth_type`, as JSON text (for an auth type the model has no params type for).
+    pub fn params_of(&self, auth_type: &AuthType) -> Option<&RawValue> {
         self.params.as_ref()?.get(auth_type.as_str())
     }
 }

@@ -2,12 +2,11 @@
 
 pub mod auth_data;
 pub mod auth_type;
+pub mod custom;
 pub mod error;
-pub mod extra;
 pub mod identifier;
 pub mod info;
 pub mod params;
 pub mod request;
 pub mod response;
-pub(crate) mod small_str;
 pub(crate) mod string_enum;

@@ -1,15 +1,13 @@
 //! [`UiaaResponse`]: what a UIA endpoint answers when it does not proceed.
 
-use std::borrow::Cow;
 use std::fmt;
 
-use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Serialize, Serializer};
 
 use super::error::StandardError;
 use super::info::UiaaInfo;
 use crate::SpecType;
-use crate::json::{Json, JsonError};
+use crate::{JsonError, from_json_slice};
 
 /// The status of a response that asks for authentication.
 pub const UNAUTHORIZED: u16 = 401;
@@ -87,7 +85,7 @@ impl UiaaResponse {
         }
         let body_error = |error| FromHttpError::Body { status, error };
         if status == UNAUTHORIZED {
-            match UiaaInfo::from_json(body) {
+            match from_json_slice::<UiaaInfo>(body) {
                 Ok(info) => return Ok(UiaaResponse::AuthRequired(info)),
                 // A 401 without `flows` is an ordinary error (a bad access token);
                 // with `flows`, the UIA body itself is wrong.
@@ -95,7 +93,7 @@ impl UiaaResponse {
                 Err(_) => {}
             }
         }
-        let error = StandardError::from_json(body).map_err(body_error)?;
+        let error = from_json_slice::<StandardError>(body).map_err(body_error)?;
         Ok(UiaaResponse::Error { status, error })
     }
 
@@ -107,12 +105,10 @@ impl UiaaResponse {
         }
     }
 
-    /// The body to answer with.
-    pub fn to_json_bytes(&self) -> Vec<u8> {
-        match self {
-            UiaaResponse::AuthRequired(info) => info.to_json(),
-            UiaaResponse::Error { error, .. } => error.to_json(),
-        }
+    /// The body to answer with. The model's types always serialize; the
+    /// error is passed on rather than hidden all the same.
+    pub fn to_json_bytes(&self) -> Result<Vec<u8>, serde_json::Error> {
+        serde_json::to_vec(self)
     }
 
     /// The error of a failed stage or of the request, if any.
@@ -138,12 +134,14 @@ impl Serialize for UiaaResponse {
     }
 }
 
-impl JsonSchema for UiaaResponse {
-    fn schema_name() -> Cow<'static, str> {
-        Cow::Borrowed("UiaaResponse")
+#[cfg(feature = "schema")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
+impl schemars::JsonSchema for UiaaResponse {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("UiaaResponse")
     }
 
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
         let info = generator.subschema_for::<UiaaInfo>().to_value();
         let error = generator.subschema_for::<StandardError>().to_value();
         crate::__private::any_of_schema("UiaaResponse", Self::DESCRIPTION, vec![info, error])

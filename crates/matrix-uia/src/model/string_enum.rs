@@ -1,50 +1,10 @@
 //! Ruma-style string enums: known values as variants, any other string kept.
 
-use std::cmp::Ordering;
-use std::hash::{Hash, Hasher};
-
-use super::small_str::SmallStr;
-
 /// A string a string enum did not know, kept verbatim. Its field is private so
-/// that a known value can never be built as "custom". Up to 30 bytes it
-/// costs no allocation (and the enum stays 32 bytes).
+/// that a known value can never be built as "custom".
 #[doc(hidden)]
-#[derive(Clone)]
-pub struct PrivOwnedStr(pub(crate) SmallStr<30>);
-
-impl PrivOwnedStr {
-    pub(crate) fn as_str(&self) -> &str {
-        self.0.as_str()
-    }
-}
-
-// By bytes, which UTF-8 orders as it orders the characters: comparing
-// needs no check that they are a `str`.
-impl PartialEq for PrivOwnedStr {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.as_bytes() == other.0.as_bytes()
-    }
-}
-
-impl Eq for PrivOwnedStr {}
-
-impl Hash for PrivOwnedStr {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.0.as_bytes().hash(state);
-    }
-}
-
-impl PartialOrd for PrivOwnedStr {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for PrivOwnedStr {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0.as_bytes().cmp(other.0.as_bytes())
-    }
-}
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PrivOwnedStr(pub(crate) Box<str>);
 
 /// Declare a string enum: `Variant = "wire string"`, plus a hidden `_Custom`
 /// variant for any other string. Serializes as the string; parses any string.
@@ -72,7 +32,7 @@ macro_rules! string_enum {
             pub fn as_str(&self) -> &str {
                 match self {
                     $( Self::$variant => $value, )*
-                    Self::_Custom(s) => s.as_str(),
+                    Self::_Custom(s) => &s.0,
                 }
             }
 
@@ -131,19 +91,8 @@ macro_rules! string_enum {
             }
         }
 
-        impl $crate::json::Json for $name {
-            fn read_json(reader: &mut $crate::__private::Reader<'_>) -> Option<Self> {
-                reader.str().map(Self::from)
-            }
-
-            fn write_json(&self, writer: &mut $crate::__private::Writer) {
-                match self {
-                    Self::_Custom(s) => writer.utf8_str(s.0.as_bytes()),
-                    known => writer.str(known.as_str()),
-                }
-            }
-        }
-
+        #[cfg(feature = "schema")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
         impl schemars::JsonSchema for $name {
             fn schema_name() -> std::borrow::Cow<'static, str> {
                 std::borrow::Cow::Borrowed(stringify!($name))

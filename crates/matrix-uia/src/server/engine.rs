@@ -3,15 +3,19 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::Deserialize;
+use std::fmt;
+
+use serde::{Deserialize, de};
 use serde_json::Value;
 
 use super::binding::fingerprint;
 use super::session::Session;
 use super::stages::{DummyStage, StageContext, StageOutcome, StageVerifier, TermsStage};
-use super::store::{SessionStore, StoreError};
+use super::store::{EngineError, SessionStore, StoreError};
+use crate::__private::{Content, ContentDeserializer};
 use crate::{
-    AuthData, AuthFlow, AuthType, ErrorKind, JsonObject, RawParams, StandardError, UiaaInfo, UiaaResponse,
+    AuthData, AuthFlow, AuthParams, AuthType, ErrorKind, JsonObject, RawParams, StandardError, UiaaInfo,
+    UiaaResponse,
 };
 
 /// What an endpoint offers: its flows and the params of its auth types.
@@ -29,10 +33,18 @@ impl Policy {
         Policy { flows: flows.into_iter().map(AuthFlow::new).collect(), params: JsonObject::new() }
     }
 
-    /// The same policy advertising `params` for `auth_type`.
+    /// The same policy advertising `params` for `auth_type`, as raw JSON
+    /// (for an auth type the model has no params type for).
     pub fn with_params(mut self, auth_type: AuthType, params: Value) -> Self {
         self.params.insert(auth_type.as_str().to_owned(), params);
         self
+    }
+
+    /// The same policy advertising typed params ([`TermsParams`](crate::TermsParams),
+    /// [`OAuthParams`](crate::OAuthParams), …) for their auth type.
+    pub fn with_auth_params<P: AuthParams>(self, params: &P) -> Result<Self, serde_json::Error> {
+        let value = serde_json::to_value(params)?;
+        Ok(self.with_params(AuthType::from(P::AUTH_TYPE), value))
     }
 
     /// Every stage of every flow, once, in order of first appearance.
@@ -180,10 +192,12 @@ impl<S: SessionStore> Engine<S> {
     }
 
     /// Decide what to do with `request` to an endpoint offering `policy`.
-    pub fn authorize(&self, policy: &Policy, request: &IncomingRequest<'_>) -> Decision {
-        self.decide(policy, request).unwrap_or_else(|error| {
-            respond(500, ErrorKind::Unknown, &format!("Internal error: {error}; retry the request"))
-        })
+    ///
+    /// An [`EngineError`] is the server's own failure (the store, its
+    /// configuration): log it, and answer [`EngineError::response`], a 500
+    /// whose body says nothing of the cause.
+    pub fn authorize(&self, policy: &Policy, request: &IncomingRequest<'_>) -> Result<Decision, EngineError> {
+        self.decide(policy, request)
     }
 
     /// Record that the stage `auth_type` of `session_id` was completed out of
@@ -223,14 +237,10 @@ impl<S: SessionStore> Engine<S> {
         self.verifiers.iter().find(|(t, _)| t == auth_type).map(|(_, v)| v)
     }
 
-    fn decide(&self, policy: &Policy, request: &IncomingRequest<'_>) -> Result<Decision, StoreError> {
+    fn decide(&self, policy: &Policy, request: &IncomingRequest<'_>) -> Result<Decision, EngineError> {
         let mut stages = policy.flows.iter().flat_map(|flow| &flow.stages);
         if let Some(missing) = stages.find(|s| self.verifier(s).is_none()) {
-            return Ok(respond(
-                500,
-                ErrorKind::Unknown,
-                &format!("The server offers `{missing}` but cannot check it"),
-            ));
+            return Err(EngineError::NoVerifier(missing.clone()));
         }
         let request_id = fingerprint(request.method, request.path, request.requester, request.body);
         let raw = match request.body.get("auth") {
@@ -242,7 +252,7 @@ impl<S: SessionStore> Engine<S> {
         let Some(raw) = raw else {
             return self.start(policy, request_id).map(|s| challenge(policy, s, None, Round::First));
         };
-        let parsed = AuthData::deserialize(raw);
+        let parsed = parse_auth(raw);
         let session_id = raw.get("session").and_then(Value::as_str);
         let attempt = match &parsed {
             Ok(auth) => Attempt::Stage(auth),
@@ -261,7 +271,7 @@ impl<S: SessionStore> Engine<S> {
     }
 
     /// A new session for the request.
-    fn start(&self, policy: &Policy, request: [u8; 32]) -> Result<Session, StoreError> {
+    fn start(&self, policy: &Policy, request: [u8; 32]) -> Result<Session, EngineError> {
         let now = self.now();
         let session = Session {
             id: new_session_id()?,
@@ -286,7 +296,7 @@ impl<S: SessionStore> Engine<S> {
         session_id: &str,
         request_id: [u8; 32],
         attempt: &Attempt<'_>,
-    ) -> Result<Decision, StoreError> {
+    ) -> Result<Decision, EngineError> {
         // A stage is checked once, however often the write below loses a race.
         let mut outcome: Option<StageOutcome> = None;
         for _ in 0..MAX_RACES {
@@ -327,12 +337,9 @@ impl<S: SessionStore> Engine<S> {
                                 ),
                             ));
                         } else {
+                            // `decide` checked that every offered stage has one.
                             let Some(verifier) = self.verifier(&auth_type) else {
-                                return Ok(respond(
-                                    500,
-                                    ErrorKind::Unknown,
-                                    "No verifier for an offered stage",
-                                ));
+                                return Err(EngineError::NoVerifier(auth_type));
                             };
                             let result = outcome.get_or_insert_with(|| {
                                 verifier.verify(auth, &context(policy, request, &next, &auth_type))
@@ -368,7 +375,8 @@ impl<S: SessionStore> Engine<S> {
     fn load(&self, id: &str, request: [u8; 32]) -> Result<Result<Session, Decision>, StoreError> {
         let now = self.now();
         let Some(session) = self.store.get(id)? else {
-            return Ok(Err(respond(400, ErrorKind::Unknown, &format!("Unknown session ID: {id}"))));
+            // Not the id itself: a client can send megabytes of it.
+            return Ok(Err(respond(400, ErrorKind::Unknown, "Unknown session ID")));
         };
         if session.is_expired(now) {
             return Ok(Err(respond(
@@ -463,17 +471,63 @@ fn check_offered(session: &Session, auth_type: &AuthType) -> Option<Decision> {
     })
 }
 
+/// Why an auth dict did not parse, by the error's structure: a required
+/// field that is missing, or anything else. The message is bounded: it can
+/// quote what the client sent.
+#[derive(Debug)]
+struct AuthDictError {
+    missing_field: bool,
+    message: String,
+}
+
+impl fmt::Display for AuthDictError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for AuthDictError {}
+
+impl de::Error for AuthDictError {
+    fn custom<T: fmt::Display>(message: T) -> Self {
+        AuthDictError { missing_field: false, message: bounded(&message.to_string()) }
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        AuthDictError { missing_field: true, message: format!("missing field `{field}`") }
+    }
+}
+
+/// The auth dict, read from the body's value with an error whose kind the
+/// engine can tell without reading its text.
+fn parse_auth(raw: &Value) -> Result<AuthData, AuthDictError> {
+    let content = Content::deserialize(raw).map_err(de::Error::custom)?;
+    AuthData::deserialize(ContentDeserializer::<AuthDictError>::new(content))
+}
+
+/// At most this many bytes of a message that quotes the client.
+const MESSAGE_MAX: usize = 200;
+
+fn bounded(message: &str) -> String {
+    if message.len() <= MESSAGE_MAX {
+        return message.to_owned();
+    }
+    let mut end = MESSAGE_MAX;
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &message[..end])
+}
+
 /// An auth dict of an offered type that does not parse: the client gets
 /// another go, with `M_MISSING_PARAM` or `M_INVALID_PARAM` (Synapse's codes).
-fn malformed_stage<'a>(policy: &Policy, raw: &Value, error: &serde_json::Error) -> Option<Attempt<'a>> {
+fn malformed_stage<'a>(policy: &Policy, raw: &Value, error: &AuthDictError) -> Option<Attempt<'a>> {
     let auth_type = AuthType::from(raw.get("type")?.as_str()?);
     if !policy.stages().contains(&auth_type) {
         return None;
     }
-    let message = error.to_string();
-    let errcode =
-        if message.starts_with("missing field") { ErrorKind::MissingParam } else { ErrorKind::InvalidParam };
-    Some(Attempt::Malformed(auth_type, StandardError::new(errcode, message)))
+    let errcode = if error.missing_field { ErrorKind::MissingParam } else { ErrorKind::InvalidParam };
+    Some(Attempt::Malformed(auth_type, StandardError::new(errcode, error.message.clone())))
 }
 
 fn context<'a>(
@@ -520,8 +574,8 @@ fn respond(status: u16, errcode: ErrorKind, message: &str) -> Decision {
 }
 
 /// 128 bits from the operating system's CSPRNG, as 32 hex digits.
-fn new_session_id() -> Result<String, StoreError> {
+fn new_session_id() -> Result<String, EngineError> {
     let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| StoreError(e.to_string().into()))?;
+    getrandom::fill(&mut bytes).map_err(|e| EngineError::Randomness(e.to_string()))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }

@@ -6,7 +6,7 @@
 //! [`Decision::Respond`] with the 401 or error to send. Stages are checked by
 //! [`StageVerifier`]s the homeserver registers (`m.login.dummy` and
 //! `m.login.terms` are built in); sessions live in a [`SessionStore`]
-//! ([`MemoryStore`], or the durable [`SqliteStore`]).
+//! ([`MemoryStore`], or the durable `SqliteStore` of the `sqlite` feature).
 //!
 //! ```
 //! use matrix_uia::server::{Decision, Engine, IncomingRequest, MemoryStore, Policy};
@@ -16,8 +16,9 @@
 //! let policy = Policy::new([vec![AuthType::Dummy]]);
 //! let body = JsonObject::new();
 //! let request = IncomingRequest { method: "POST", path: "/_matrix/client/v3/register", requester: None, body: &body };
-//! let Decision::Respond(first) = engine.authorize(&policy, &request) else { unreachable!() };
+//! let Decision::Respond(first) = engine.authorize(&policy, &request)? else { unreachable!() };
 //! assert_eq!(first.status(), 401);
+//! # Ok::<(), matrix_uia::server::EngineError>(())
 //! ```
 //!
 //! # The answers, and Synapse's
@@ -48,7 +49,7 @@
 //! | 12 wrong passwords in one session | 401 × 10, then 429 `M_LIMIT_EXCEEDED` with `retry_after_ms` (limit configurable) | 401 × 12, never limited (even with default `rc_login`) | online guessing must be bounded |
 //! | another user's correct password | 403 `M_FORBIDDEN`, counted as a failure | 403 `M_FORBIDDEN` | |
 //! | a session one user advanced, continued by another requester | 403 `M_FORBIDDEN`: the requester is part of what the session is bound to | not probed (its endpoints' flows are one password stage, whose user it checks against the requester) | found by fuzzing: a stage that proves no one (`m.login.dummy`) must not finish another user's session |
-//! | stage offered but no verifier registered | 500 `M_UNKNOWN` (server misconfiguration) | not possible: flows come from its checkers | |
+//! | stage offered but no verifier registered | `EngineError::NoVerifier` for the homeserver to log; the client gets 500 `M_UNKNOWN` with no internal text | not possible: flows come from its checkers | |
 //!
 //! Secrets the engine compares itself (registration tokens through
 //! [`fixed_registration_tokens`]) are compared in constant time with
@@ -60,7 +61,7 @@
 //! the same store. [`SessionStore::replace`] is a compare-and-swap on the
 //! session's version, so concurrent requests on one session (from one worker
 //! or several) never both complete a stage or both authorise the request.
-//! [`SqliteStore`] shares sessions between the processes of one machine; a
+//! `SqliteStore` shares sessions between the processes of one machine; a
 //! PostgreSQL store for a multi-machine deployment implements the same four
 //! operations (see the [`SessionStore`] docs for the SQL).
 
@@ -77,9 +78,10 @@ pub use engine::{Authorized, Clock, Decision, Engine, EngineConfig, IncomingRequ
 pub use memory::MemoryStore;
 pub use session::Session;
 #[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use sqlite::SqliteStore;
 pub use stages::{
     DummyStage, PasswordStage, RegistrationTokenStage, StageContext, StageOutcome, StageVerifier, TermsStage,
     constant_time_eq, fixed_registration_tokens,
 };
-pub use store::{SessionStore, StoreError};
+pub use store::{EngineError, SessionStore, StoreError};

@@ -16,8 +16,9 @@
 use std::fmt;
 
 use super::session::Session;
+use crate::{AuthType, ErrorKind, StandardError, UiaaResponse};
 
-/// A store failure: the engine answers 500 and the request can be retried.
+/// A store failure: the request can be retried.
 #[derive(Debug)]
 pub struct StoreError(pub Box<dyn std::error::Error + Send + Sync>);
 
@@ -27,7 +28,59 @@ impl fmt::Display for StoreError {
     }
 }
 
-impl std::error::Error for StoreError {}
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.0)
+    }
+}
+
+/// A failure of the server's own, not the client's: the engine hands it to
+/// the homeserver to log, and the client gets [`EngineError::response`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// The session store failed; the request can be retried.
+    Store(StoreError),
+    /// A policy offers a stage that no verifier checks: a configuration error.
+    NoVerifier(AuthType),
+    /// The operating system gave no randomness for a session id.
+    Randomness(String),
+}
+
+impl EngineError {
+    /// What to answer: 500 `M_UNKNOWN`, with no internal text.
+    pub fn response(&self) -> UiaaResponse {
+        let error = StandardError::new(ErrorKind::Unknown, "Internal server error; retry the request later");
+        UiaaResponse::Error { status: 500, error }
+    }
+}
+
+impl fmt::Display for EngineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EngineError::Store(error) => error.fmt(f),
+            EngineError::NoVerifier(auth_type) => {
+                write!(f, "a policy offers `{auth_type}`, but no verifier is registered for it")
+            }
+            EngineError::Randomness(error) => write!(f, "no randomness for a session id: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for EngineError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            EngineError::Store(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl From<StoreError> for EngineError {
+    fn from(error: StoreError) -> Self {
+        EngineError::Store(error)
+    }
+}
 
 /// Session storage, shared by every request (and every worker) of a server.
 pub trait SessionStore: Send + Sync {

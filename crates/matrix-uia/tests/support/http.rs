@@ -34,7 +34,7 @@ pub fn http(
     (status, if chunked { dechunk(body) } else { body.to_vec() })
 }
 
-/// POST a JSON body: a `UiaRequest` from the driver, or a hand-written `Value`.
+/// POST a JSON body: a `UiaaRequest` from the driver, or a hand-written `Value`.
 pub fn post_json(
     address: SocketAddr,
     path: &str,

@@ -1,28 +1,89 @@
-//! The interop tests' rule for missing tools: on a developer's machine a
-//! test whose peer cannot be set up (no Python, no Node, no Chromium, no
-//! registry) says so and passes; under `MATRIX_UIA_INTEROP=require`, which
-//! `.ci/run` sets, the same situation fails the test, because there the
-//! interop run is the proof.
+//! The interop tests' harness and their rule for missing peers. The test
+//! targets `interop_synapse` and `interop_js` run under libtest-mimic
+//! (`harness = false`), which takes libtest's command line (filters,
+//! `--exact`, `--list`, `--test-threads`, …) and prints its report. A test
+//! returns [`Unavailable`] when its peer cannot be set up (no Python, no
+//! Node, no Chromium, no registry): on a developer's machine it is then
+//! reported as `ignored`, with the reason on the same line; under
+//! `MATRIX_UIA_INTEROP=require`, which `.ci/run` sets, it fails, because
+//! there the interop run is the proof. A test that ran reports `ok` or
+//! `FAILED` as usual. libtest-mimic does not capture output: what a test
+//! prints (its timings) shows as it runs.
 
 use std::io::Read;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, ExitCode, Output, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
+
+/// Why a test could not run. The first line names the missing peer and is
+/// the reason printed beside `ignored`; further lines (a command's output)
+/// go to stderr.
+#[derive(Clone, Debug)]
+pub struct Unavailable(pub String);
+
+/// What an interop test returns: `Err` when its peer is missing, so that it
+/// did not run. Its assertions panic, as in any test.
+pub type Outcome = Result<(), Unavailable>;
+
+/// One test for [`main`]: its name and its function (see [`tests!`]).
+pub type Test = (&'static str, fn() -> Outcome);
 
 /// Whether a missing peer fails the test rather than skipping it.
 pub fn required() -> bool {
     std::env::var("MATRIX_UIA_INTEROP").is_ok_and(|v| v == "require")
 }
 
-/// Report that `what` cannot run because of `why`: a skip message on a
-/// developer's machine (returns, so the caller returns), a panic under
-/// `MATRIX_UIA_INTEROP=require`.
-pub fn unavailable(what: &str, why: &str) {
-    let message = format!("{what}: {why}");
+/// The `main` of an interop test target: run `tests` as libtest would, with
+/// the command line's arguments, and exit 101 if one failed.
+pub fn main(tests: &[Test]) -> ExitCode {
+    let args = Arguments::from_args();
+    let trials = tests
+        .iter()
+        .map(|&(name, test)| Trial::ignorable_test(name, move || completion(name, test())))
+        .collect();
+    libtest_mimic::run(&args, trials).exit_code()
+}
+
+/// The tests for [`main`]: each function under its own name. (The test
+/// crates that use `support` for other things do not use it.)
+#[allow(unused_macros)]
+macro_rules! tests {
+    ($($test:ident),* $(,)?) => {
+        &[$((stringify!($test), $test as fn() -> $crate::support::interop::Outcome)),*]
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use tests;
+
+/// A test's result as libtest-mimic takes it: a missing peer is an ignored
+/// test with the reason, or a failure under `MATRIX_UIA_INTEROP=require`.
+fn completion(name: &str, outcome: Outcome) -> Result<Completion, Failed> {
+    let Err(Unavailable(why)) = outcome else { return Ok(Completion::Completed) };
     if required() {
-        panic!("{message} (MATRIX_UIA_INTEROP=require, so this fails instead of skipping)");
+        return Err(
+            format!("{why}\n(MATRIX_UIA_INTEROP=require, so this fails instead of being ignored)").into()
+        );
     }
-    eprintln!("SKIPPED {message}; set MATRIX_UIA_INTEROP=require to make this a failure");
+    let (reason, detail) = why.split_once('\n').unwrap_or((&why, ""));
+    // The details once per process, however many tests share the missing peer.
+    static SHOWN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let mut shown = SHOWN.lock().unwrap_or_else(|e| e.into_inner());
+    if shown.is_empty() {
+        eprintln!(
+            "note: a test whose peer is missing is reported as ignored with the reason; \
+             MATRIX_UIA_INTEROP=require makes it fail instead"
+        );
+    }
+    if !shown.contains(&why) {
+        if !detail.trim().is_empty() {
+            eprintln!("{name}: {reason}\n{detail}");
+        }
+        shown.push(why.clone());
+    }
+    Ok(Completion::ignored_with(reason))
 }
 
 /// A directory for one peer's installation, kept between runs under the

@@ -2,11 +2,11 @@
 //! crate, with nothing but `matrix_uia` in scope: they derive, round-trip and
 //! dispatch.
 
-use matrix_uia::{CustomAuthData, Dummy, JsonObject, SpecType, Uia};
+use matrix_uia::{CustomAuthData, Dummy, JsonObject, SpecType, TaggedEnum, Uia, VariantInfo};
 
 /// `org.example.pin`: a PIN.
 #[derive(Clone, PartialEq, Uia)]
-#[uia(auth_type = "org.example.pin", section = "PIN")]
+#[uia(new, auth_type = "org.example.pin", section = "PIN")]
 #[uia(spec = "https://example.org/pin")]
 pub struct Pin {
     /// The PIN.
@@ -39,7 +39,10 @@ pub enum MyAuth {
 fn main() {
     let mut extra = JsonObject::new();
     extra.insert("x_note".to_owned(), serde_json::json!({"a": [1, "b", null]}));
-    let pin = Pin { pin: "1234".to_owned(), legacy_pin: None, session: Some("s".to_owned()), extra };
+    // The generated constructor: the required fields and the session.
+    let mut pin = Pin::new("1234", Some("s".to_owned()));
+    assert_eq!((pin.pin.as_str(), pin.legacy_pin.as_ref(), pin.extra.len()), ("1234", None, 0));
+    pin.extra = extra;
     let auth = MyAuth::Pin(pin.clone());
 
     // Round trip, with the tag written first and nothing written for `None`.
@@ -67,7 +70,7 @@ fn main() {
     assert_eq!(dummy, MyAuth::Dummy(Dummy::new(None)));
     let other: MyAuth = serde_json::from_str(r#"{"type": "m.login.password", "password": "p"}"#).unwrap();
     let MyAuth::Other(other) = other else { panic!("not the catch-all") };
-    assert_eq!(other.auth_type, "m.login.password");
+    assert_eq!(other.auth_type(), "m.login.password");
     assert_eq!(other.extra["password"], "p");
 
     // Debug hides the secret; the metadata is there.
@@ -79,4 +82,14 @@ fn main() {
     assert_eq!(<Pin as SpecType>::SPEC_URL, "https://example.org/pin");
     assert_eq!(<Pin as SpecType>::DESCRIPTION, "`org.example.pin`: a PIN.");
     assert_eq!(<MyAuth as SpecType>::TAG, None);
+
+    // The variants, listed by the derive; each value's tag and session.
+    let pin_info = VariantInfo { variant: "Pin", type_name: "Pin", tag: Some("org.example.pin") };
+    assert_eq!(MyAuth::VARIANTS.len(), 3);
+    assert_eq!(MyAuth::VARIANTS[0], pin_info);
+    assert_eq!(MyAuth::VARIANTS[2].tag, None);
+    assert_eq!(*auth.variant(), pin_info);
+    assert_eq!((auth.type_tag(), auth.session()), (Some("org.example.pin"), Some("s")));
+    let other: MyAuth = serde_json::from_str(r#"{"type": "org.example.x", "session": "t"}"#).unwrap();
+    assert_eq!((other.type_tag(), other.session(), other.variant_index()), (Some("org.example.x"), Some("t"), 2));
 }
