@@ -1,26 +1,41 @@
 //! The engine's costs, each against a baseline measured in the same run:
-//! - decisions per second on one core with the in-memory store, against
-//!   parsing the same `auth` dict alone (the floor of any decision);
+//! - decisions per second on one core with the in-memory store, for the three
+//!   kinds of attempt at a stage (one that passes, one that fails, a retry of
+//!   a completed stage), each against parsing the same request's `auth` dict
+//!   from the same body, the input work every decision starts with;
+//! - first requests per second (a new session), timed while the sessions of
+//!   the passing attempts are started;
 //! - bytes per live session, counted by the allocator;
 //! - SQLite session writes per second, against bare `INSERT`s of the same
 //!   rows through the same connection settings.
 //!
 //! `cargo bench -p matrix-uia --bench engine`
+//!
+//! Without `--bench` (`cargo test --benches`), only the checks that each case
+//! is what its label says run.
 
 // The counting allocator below is the only unsafe code of the workspace: a
 // `GlobalAlloc` cannot be written without it. It forwards to `System`.
 #![allow(unsafe_code)]
 
+#[path = "../tests/support/accounts.rs"]
+mod accounts;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
-use std::sync::atomic::{AtomicIsize, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicIsize, AtomicU64, Ordering};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use matrix_uia::server::{
-    Decision, Engine, IncomingRequest, MemoryStore, Policy, Session, SessionStore, SqliteStore,
+    Decision, Engine, EngineConfig, IncomingRequest, MemoryStore, PasswordStage, Policy, Session,
+    SessionStore, SqliteStore,
 };
-use matrix_uia::{AuthData, AuthType, JsonObject};
+use matrix_uia::{AuthData, AuthType, ErrorKind, JsonObject, UiaaInfo, UiaaResponse};
+use serde::Deserialize;
 use serde_json::json;
+
+use accounts::password_check;
 
 /// Counts live heap bytes, to measure what a session costs.
 struct Counting;
@@ -45,25 +60,323 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOCATOR: Counting = Counting;
 
 const PATH: &str = "/_matrix/client/v3/delete_devices";
+const USER: &str = "@alice:example.org";
+const PASSWORD: &str = "alice-secret";
 
-fn object(value: serde_json::Value) -> JsonObject {
-    match value {
-        serde_json::Value::Object(map) => map,
-        _ => JsonObject::new(),
+/// Decisions per timed batch, and batches per case: about a second of
+/// decisions per case on this machine.
+const BATCH: usize = 1000;
+const ROUNDS: usize = 200;
+
+/// What `delete_devices` asks for on a server that wants the password and
+/// then a dummy stage: two stages, so that passing the first advances the
+/// session without consuming it.
+fn policy() -> Policy {
+    Policy::new([vec![AuthType::Password, AuthType::Dummy]])
+}
+
+fn request(body: &JsonObject) -> IncomingRequest<'_> {
+    IncomingRequest { method: "POST", path: PATH, requester: Some(USER), body }
+}
+
+fn devices() -> JsonObject {
+    let serde_json::Value::Object(body) = json!({"devices": ["DEVICE_A", "DEVICE_B"]}) else {
+        unreachable!()
+    };
+    body
+}
+
+/// The request body with a password attempt in `session`.
+fn password_attempt(session: &str, password: &str) -> JsonObject {
+    let mut body = devices();
+    let auth = json!({
+        "type": "m.login.password",
+        "identifier": {"type": "m.id.user", "user": USER},
+        "password": password,
+        "session": session,
+    });
+    body.insert("auth".to_owned(), auth);
+    body
+}
+
+/// The engine a homeserver would build, on a clock that can be moved forward
+/// (to expire sessions between batches) and otherwise reads the system time,
+/// as the default clock does.
+fn new_engine(config: EngineConfig) -> (Engine<MemoryStore>, Arc<AtomicU64>) {
+    let skew = Arc::new(AtomicU64::new(0));
+    let clock_skew = skew.clone();
+    let clock = Arc::new(move || {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+        now + clock_skew.load(Ordering::Relaxed)
+    });
+    let engine = Engine::new(MemoryStore::new())
+        .with_verifier(PasswordStage::new(password_check))
+        .with_config(config)
+        .with_clock(clock);
+    (engine, skew)
+}
+
+/// Every session of `engine` expired and swept. The store's map keeps its
+/// capacity, as a server's does between peaks.
+fn expire_all(engine: &Engine<MemoryStore>, skew: &AtomicU64) {
+    skew.fetch_add(EngineConfig::default().session_lifetime.as_millis() as u64 + 1, Ordering::Relaxed);
+    engine.sweep().expect("the store works");
+    assert!(engine.store().is_empty());
+}
+
+/// The 401 of `decision`, or a panic naming what came instead.
+fn challenge(decision: Decision) -> UiaaInfo {
+    match decision {
+        Decision::Respond(UiaaResponse::AuthRequired(info)) => info,
+        other => panic!("expected a 401 with the UIA body, got {other:?}"),
     }
 }
 
-/// Calls per second of `f`, over about a second, in batches.
-fn rate(mut f: impl FnMut()) -> f64 {
+/// A first request: its session id.
+fn start(engine: &Engine<MemoryStore>, policy: &Policy, body: &JsonObject) -> String {
+    let decision = engine.authorize(policy, &request(body)).expect("the store works");
+    challenge(decision).session.expect("a session")
+}
+
+/// Time per call and allocations per call of `f` over `0..n`.
+#[derive(Clone, Copy)]
+struct Sample {
+    ns: f64,
+    allocations: f64,
+}
+
+fn sample(n: usize, mut f: impl FnMut(usize)) -> Sample {
+    let allocations = ALLOCATIONS.load(Ordering::Relaxed);
     let start = Instant::now();
-    let mut calls = 0u64;
-    while start.elapsed() < Duration::from_millis(1000) {
-        for _ in 0..1000 {
-            f();
-        }
-        calls += 1000;
+    for i in 0..n {
+        f(i);
     }
-    calls as f64 / start.elapsed().as_secs_f64()
+    let ns = start.elapsed().as_nanos() as f64 / n as f64;
+    let allocations = (ALLOCATIONS.load(Ordering::Relaxed) - allocations) as f64 / n as f64;
+    Sample { ns, allocations }
+}
+
+/// Where a case's requests come from.
+enum Requests {
+    /// The same request every time: the session stays usable after each attempt.
+    Same(Vec<JsonObject>),
+    /// Each request on a session of its own, started by a first request
+    /// before the batch: outside the decision's time, and timed on its own.
+    FreshSessions,
+}
+
+/// One kind of decision, and what was measured of it.
+struct Case {
+    label: &'static str,
+    engine: Engine<MemoryStore>,
+    skew: Arc<AtomicU64>,
+    requests: Requests,
+    decisions: Vec<Sample>,
+    baseline: Vec<Sample>,
+    /// The first requests that started the sessions, for `FreshSessions`.
+    first_requests: Vec<Sample>,
+}
+
+impl Case {
+    fn new(
+        label: &'static str,
+        config: EngineConfig,
+        requests: impl FnOnce(&Engine<MemoryStore>) -> Requests,
+    ) -> Case {
+        let (engine, skew) = new_engine(config);
+        let requests = requests(&engine);
+        Case {
+            label,
+            engine,
+            skew,
+            requests,
+            decisions: Vec::new(),
+            baseline: Vec::new(),
+            first_requests: Vec::new(),
+        }
+    }
+
+    /// One batch of decisions and one of the baseline on the same bodies, in
+    /// the order `engine_first` says (the second runs on warm caches).
+    fn round(&mut self, policy: &Policy, engine_first: bool) {
+        let fresh;
+        let bodies = match &self.requests {
+            Requests::Same(bodies) => bodies,
+            Requests::FreshSessions => {
+                let first = devices();
+                let mut ids = Vec::with_capacity(BATCH);
+                self.first_requests.push(sample(BATCH, |_| ids.push(start(&self.engine, policy, &first))));
+                fresh = ids.iter().map(|id| password_attempt(id, PASSWORD)).collect::<Vec<_>>();
+                &fresh
+            }
+        };
+        let engine = &self.engine;
+        let decide = |i: usize| {
+            black_box(engine.authorize(policy, black_box(&request(&bodies[i])))).expect("the store works");
+        };
+        // What the engine's own reading of the dict starts from: the body's
+        // `auth` value, borrowed (no copy of the body or of the dict).
+        let parse = |i: usize| {
+            black_box(&AuthData::deserialize(&black_box(&bodies[i])["auth"]));
+        };
+        let (decisions, baseline) = if engine_first {
+            let decisions = sample(BATCH, decide);
+            (decisions, sample(BATCH, parse))
+        } else {
+            let baseline = sample(BATCH, parse);
+            (sample(BATCH, decide), baseline)
+        };
+        self.decisions.push(decisions);
+        self.baseline.push(baseline);
+        if let Requests::FreshSessions = self.requests {
+            expire_all(&self.engine, &self.skew);
+        }
+    }
+}
+
+/// The three cases, each checked to be what its label says before it is timed.
+fn cases(policy: &Policy) -> Vec<Case> {
+    let passes = Case::new(
+        "stage passes: first attempt at the password stage; verifier called, session advanced and written",
+        EngineConfig::default(),
+        |engine| {
+            let id = start(engine, policy, &devices());
+            let info =
+                challenge(engine.authorize(policy, &request(&password_attempt(&id, PASSWORD))).unwrap());
+            assert!(info.auth_error.is_none() && info.completed() == [AuthType::Password], "{info:?}");
+            let stored = engine.store().get(&id).unwrap().expect("the session is stored");
+            assert_eq!((stored.completed.as_slice(), stored.version), ([AuthType::Password].as_slice(), 1));
+            Requests::FreshSessions
+        },
+    );
+    // A server allows 10 failures a session by default, then answers 429
+    // without calling the verifier; the limit is lifted so that every timed
+    // attempt takes the path of a wrong password, not of a cheap refusal.
+    let unlimited = EngineConfig { max_failures: u32::MAX, ..EngineConfig::default() };
+    let fails = Case::new(
+        "stage fails: a wrong password; verifier called, failure counted and written",
+        unlimited,
+        |engine| {
+            let id = start(engine, policy, &devices());
+            let body = password_attempt(&id, "wrong");
+            for version in 1..=2 {
+                let info = challenge(engine.authorize(policy, &request(&body)).unwrap());
+                let error = info.auth_error.expect("an error");
+                assert_eq!(error.errcode, ErrorKind::Forbidden);
+                let stored = engine.store().get(&id).unwrap().expect("the session is stored");
+                assert_eq!((stored.failures, stored.version), (version as u32, version));
+            }
+            Requests::Same(vec![body; BATCH])
+        },
+    );
+    let retry = Case::new(
+        "stage retry: the completed password stage sent again; no verifier, nothing written",
+        EngineConfig::default(),
+        |engine| {
+            let id = start(engine, policy, &devices());
+            let body = password_attempt(&id, PASSWORD);
+            for _ in 0..2 {
+                let info = challenge(engine.authorize(policy, &request(&body)).unwrap());
+                assert!(info.auth_error.is_none() && info.completed() == [AuthType::Password], "{info:?}");
+            }
+            let stored = engine.store().get(&id).unwrap().expect("the session is stored");
+            assert_eq!(stored.version, 1, "the retry wrote the session");
+            Requests::Same(vec![body; BATCH])
+        },
+    );
+    vec![passes, fails, retry]
+}
+
+/// The median of `values`.
+fn median(values: impl IntoIterator<Item = f64>) -> f64 {
+    let mut values: Vec<f64> = values.into_iter().collect();
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn mean_allocations(samples: &[Sample]) -> f64 {
+    samples.iter().map(|s| s.allocations).sum::<f64>() / samples.len() as f64
+}
+
+fn decisions(cases: &mut [Case], policy: &Policy) {
+    // The cases take turns, starting from a different one each round, so that
+    // the machine's drift hits them alike.
+    for round in 0..ROUNDS {
+        for k in 0..cases.len() {
+            cases[(round + k) % cases.len()].round(policy, round % 2 == 0);
+        }
+    }
+    println!(
+        "decisions on one core, in-memory store; flow [m.login.password, m.login.dummy], requester {USER}"
+    );
+    println!(
+        "(medians of {ROUNDS} rounds; a round times {BATCH} decisions of each case and {BATCH} baseline parses"
+    );
+    println!(" of the same bodies, the cases taking turns)");
+    println!(
+        "  {:<14} {:>12} {:>9} {:>12} {:>13} {:>13}",
+        "case", "decisions/s", "ns", "baseline ns", "vs. baseline", "allocations"
+    );
+    for case in cases.iter() {
+        let ns = median(case.decisions.iter().map(|s| s.ns));
+        let base = median(case.baseline.iter().map(|s| s.ns));
+        // Round against round: the two were timed back to back.
+        let ratio = median(case.decisions.iter().zip(&case.baseline).map(|(d, b)| d.ns / b.ns));
+        let name = case.label.split(':').next().unwrap_or(case.label);
+        println!(
+            "  {name:<14} {:>12.0} {ns:>9.0} {base:>12.0} {:>11.2}× {:>6.1} ({:.1})",
+            1e9 / ns,
+            ratio,
+            mean_allocations(&case.decisions),
+            mean_allocations(&case.baseline),
+        );
+    }
+    for case in cases.iter().filter(|c| !c.first_requests.is_empty()) {
+        let ns = median(case.first_requests.iter().map(|s| s.ns));
+        println!(
+            "  {:<14} {:>12.0} {ns:>9.0} {:>12} {:>13} {:>6.1}",
+            "first request",
+            1e9 / ns,
+            "–",
+            "–",
+            mean_allocations(&case.first_requests),
+        );
+    }
+    for case in cases.iter() {
+        println!("  {}", case.label);
+    }
+    println!("  first request: no auth; a new session (128 bits from the OS CSPRNG) stored, 401 with it;");
+    println!("    timed while starting the sessions of `stage passes`, outside that case's time");
+    println!("  baseline: the request's `auth` dict parsed as AuthData from the body's value");
+    println!("    (AuthData::deserialize(&body[\"auth\"])), the input work every decision starts with");
+    println!("  allocations: per decision (per baseline parse)");
+}
+
+fn bytes_per_session(policy: &Policy) {
+    const N: usize = 100_000;
+    let body = devices();
+    let fill = |engine: &Engine<MemoryStore>| {
+        let before = LIVE.load(Ordering::Relaxed);
+        for _ in 0..N {
+            start(engine, policy, &body);
+        }
+        (LIVE.load(Ordering::Relaxed) - before) as f64 / N as f64
+    };
+    // Filled once and emptied again: the map keeps its capacity, so that the
+    // second fill counts what each session adds and not the map's growth.
+    let (engine, skew) = new_engine(EngineConfig::default());
+    fill(&engine);
+    expire_all(&engine, &skew);
+    let own = fill(&engine);
+    // From an empty map, as a server's first peak: the map's table counts too,
+    // at whatever load factor N sessions leave it.
+    let (engine, _) = new_engine(EngineConfig::default());
+    let with_table = fill(&engine);
+    let id = start(&engine, policy, &body);
+    println!("memory (in-memory store, {N} live sessions started by first requests, flow of two stages)");
+    println!("  bytes per live session, the map pre-grown    {own:>8.0}");
+    println!("  bytes per live session, the map grown too    {with_table:>8.0}");
+    println!("  baseline: the session id alone               {:>8}", id.len());
 }
 
 fn session(id: String) -> Session {
@@ -79,76 +392,6 @@ fn session(id: String) -> Session {
         consumed: false,
         version: 0,
     }
-}
-
-fn request(body: &JsonObject) -> IncomingRequest<'_> {
-    IncomingRequest { method: "POST", path: PATH, requester: None, body }
-}
-
-fn decisions() {
-    let engine = Engine::new(MemoryStore::new());
-    let policy = Policy::new([vec![AuthType::Terms, AuthType::Dummy]]);
-    let base = object(json!({"devices": ["DEVICE_A", "DEVICE_B"]}));
-    let Decision::Respond(matrix_uia::UiaaResponse::AuthRequired(first)) =
-        engine.authorize(&policy, &request(&base)).expect("the store works")
-    else {
-        panic!("the first request answers 401")
-    };
-    let session = first.session.expect("a session");
-    // The terms stage completes once; then every terms attempt is a full
-    // decision: load, bind, order check, answer 401 with `completed`.
-    let mut attempt = base.clone();
-    attempt.insert("auth".to_owned(), json!({"type": "m.login.terms", "session": session}));
-    engine.authorize(&policy, &request(&attempt)).expect("the store works");
-    let raw_auth = attempt["auth"].clone();
-
-    // Allocations are a stable measure where the clock is not.
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
-    for _ in 0..1000 {
-        let _ = black_box(engine.authorize(&policy, black_box(&request(&attempt))));
-    }
-    let per_decision = (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / 1000.0;
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
-    for _ in 0..1000 {
-        black_box(serde_json::from_value::<AuthData>(black_box(raw_auth.clone())).ok());
-    }
-    let per_parse = (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / 1000.0;
-
-    let stage_rate = rate(|| {
-        let _ = black_box(engine.authorize(&policy, black_box(&request(&attempt))));
-    });
-    let floor = rate(|| {
-        black_box(serde_json::from_value::<AuthData>(black_box(raw_auth.clone())).ok());
-    });
-    let new_session_rate = rate(|| {
-        let _ = black_box(engine.authorize(&policy, black_box(&request(&base))));
-    });
-    println!("decisions (one core, in-memory store)");
-    println!("  stage attempt on a session      {:>12.0} /s", stage_rate);
-    println!("  first request (new session)     {:>12.0} /s", new_session_rate);
-    println!("  baseline: parse the auth dict   {:>12.0} /s", floor);
-    println!("  stage attempt vs. baseline      {:>12.2}× its time", floor / stage_rate);
-    println!("  allocations per stage attempt   {per_decision:>12.1}");
-    println!("  allocations per baseline parse  {per_parse:>12.1}");
-}
-
-fn bytes_per_session() {
-    const N: usize = 100_000;
-    let store = MemoryStore::new();
-    // Fill once and empty again so the map's growth is not counted against sessions.
-    let ids: Vec<String> = (0..N).map(|n| format!("{n:032x}")).collect();
-    let before = LIVE.load(Ordering::Relaxed);
-    for id in &ids {
-        store.insert(&session(id.clone())).unwrap();
-    }
-    let after = LIVE.load(Ordering::Relaxed);
-    let per_session = (after - before) as f64 / N as f64;
-    // Baseline: the session id alone, the least any store must keep.
-    let id_bytes = ids.iter().map(String::capacity).sum::<usize>() as f64 / N as f64;
-    println!("memory (in-memory store, {N} live sessions of a two-stage flow)");
-    println!("  bytes per live session          {per_session:>12.0}");
-    println!("  baseline: the session id alone  {id_bytes:>12.0}");
-    drop(store);
 }
 
 fn sqlite_writes() {
@@ -193,11 +436,16 @@ fn rusqlite_baseline(path: std::path::PathBuf) -> impl FnMut(u64) {
 }
 
 fn main() {
-    // `cargo test --benches` runs benches with `--bench`-less arguments: keep it quick there.
-    if std::env::args().any(|a| a == "--test") {
+    let policy = policy();
+    let mut cases = cases(&policy);
+    // `cargo test --benches` runs benches without `--bench`: the checks above suffice there.
+    if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    decisions();
-    bytes_per_session();
+    decisions(&mut cases, &policy);
+    drop(cases);
+    println!();
+    bytes_per_session(&policy);
+    println!();
     sqlite_writes();
 }

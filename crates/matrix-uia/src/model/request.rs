@@ -70,7 +70,10 @@ impl<T: schemars::JsonSchema> schemars::JsonSchema for UiaaRequest<T> {
 
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
         let body = generator.subschema_for::<T>().to_value();
-        let auth = generator.subschema_for::<AuthData>().to_value();
+        let auth = crate::__private::field_schema(
+            generator.subschema_for::<AuthData>(),
+            "The stage the client attempts; absent on the first request.",
+        );
         let schema = serde_json::json!({
             "title": "UiaaRequest",
             "description": <Self as SpecType>::DESCRIPTION,
