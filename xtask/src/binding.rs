@@ -13,9 +13,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use matrix_uia::{
-    AuthData, AuthFlow, AuthParams, CustomAuthData, CustomIdentifier, Dummy, EmailIdentity,
-    FallbackAcknowledgement, FromHttpError, Msisdn, OAuth, OAuth2, OAuthParams, Password, PhoneNumber,
-    PolicyDefinition, PolicyTranslation, ReCaptcha, ReCaptchaParams, RegistrationToken, SpecType, Sso,
+    AuthData, AuthFlow, AuthParams, CustomAuthData, CustomIdentifier, Dummy, EmailIdentity, EmptyResponse,
+    FallbackAcknowledgement, Msisdn, OAuth, OAuth2, OAuthParams, Password, PhoneNumber, PolicyDefinition,
+    PolicyTranslation, ReCaptcha, ReCaptchaParams, RegistrationResponse, RegistrationToken, SpecType, Sso,
     StandardError, TaggedEnum, Terms, TermsParams, ThirdPartyCredentials, ThirdPartyId, Token, UNAUTHORIZED,
     UiaaInfo, UiaaRequest, UiaaResponse, UserId, UserIdentifier, from_json_value,
 };
@@ -135,6 +135,8 @@ static TYPES: &[TypeEntry] = &[
     describe::<PolicyTranslation>(),
     describe::<OAuthParams>(),
     describe::<ReCaptchaParams>(),
+    describe::<RegistrationResponse>(),
+    describe::<EmptyResponse>(),
     TypeEntry {
         name: JSON_OBJECT,
         auth_type: None,
@@ -199,6 +201,7 @@ pub fn check(sample: &Sample<'_>) -> Verdict {
         return Verdict::OutOfScope;
     }
     match sample.http {
+        Some(Http::Response { status }) if status < 400 => check_success(status, sample.body),
         Some(Http::Response { status }) => Verdict::Bound(check_response(status, sample.body)),
         Some(Http::Request) => Verdict::Bound(round_trip::<UiaaRequest>(sample.body, |_| "UiaaRequest")),
         None => check_json(sample),
@@ -218,14 +221,11 @@ fn in_scope(sample: &Sample<'_>) -> bool {
 fn check_response(status: u16, body: &Value) -> Binding {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     let parsed = UiaaResponse::from_http(status, &bytes);
-    let (parsed_as, type_name) = match (&parsed, status) {
-        (Err(FromHttpError::NotAnError { .. }), _) => ("UiaaResponse", JSON_OBJECT),
-        (Ok(UiaaResponse::AuthRequired(_)), _) => ("UiaaResponse", "UiaaInfo"),
+    let (parsed_as, type_name) = match &parsed {
+        Ok(UiaaResponse::AuthRequired(_)) => ("UiaaResponse", "UiaaInfo"),
         _ => ("UiaaResponse", "StandardError"),
     };
     let result = match parsed {
-        // A success is the endpoint's own response: UIA's part is to leave it alone.
-        Err(FromHttpError::NotAnError { .. }) if body.is_object() => Ok(()),
         Err(error) => Err(format!("from_http({status}) failed: {error}")),
         Ok(response) => check_variant(status, body, &response)
             .and_then(|()| check_params(&response))
@@ -233,6 +233,26 @@ fn check_response(status: u16, body: &Value) -> Binding {
             .and_then(|back| same_value(body, &back)),
     };
     Binding { parsed_as, type_name, result }
+}
+
+/// A success response, bound to the type the model names for its shape:
+/// `{}`, or a new account's registration. Any other success is the
+/// endpoint's own business, reported unbound rather than passed as a bare
+/// object.
+fn check_success(status: u16, body: &Value) -> Verdict {
+    let object = body.as_object();
+    if object.is_some_and(|o| o.is_empty()) {
+        return Verdict::Bound(round_trip::<EmptyResponse>(body, |_| "EmptyResponse"));
+    }
+    if object.is_some_and(|o| o.contains_key("user_id")) {
+        return Verdict::Bound(round_trip::<RegistrationResponse>(body, |_| "RegistrationResponse"));
+    }
+    let keys: Vec<&String> = object.map(|o| o.keys().collect()).unwrap_or_default();
+    Verdict::Unbound {
+        reason: format!(
+            "a {status} response with keys {keys:?}: the model names no success type of that shape"
+        ),
+    }
 }
 
 /// The seed's rule: a 401 with `flows` is `AuthRequired` (with `auth_error`
@@ -440,6 +460,24 @@ mod tests {
         let response = Sample { http: Some(Http::Response { status: 403 }), ..sample(&uia, &body) };
         let Verdict::Bound(binding) = check(&response) else { panic!() };
         assert_eq!((binding.type_name, binding.result), ("StandardError", Ok(())));
+    }
+
+    #[test]
+    fn success_responses_bind_to_their_shape_or_are_unbound() {
+        let uia = vec![UIA_SECTION.to_owned()];
+        let success = |body: &Value| {
+            check(&Sample { http: Some(Http::Response { status: 200 }), ..sample(&uia, body) })
+        };
+        let empty = serde_json::json!({});
+        let Verdict::Bound(binding) = success(&empty) else { panic!("{:?}", success(&empty)) };
+        assert_eq!((binding.type_name, binding.result), ("EmptyResponse", Ok(())));
+        let registered = serde_json::json!({"user_id": "@a:x", "access_token": "t", "device_id": "D"});
+        let Verdict::Bound(binding) = success(&registered) else { panic!() };
+        assert_eq!((binding.type_name, binding.result), ("RegistrationResponse", Ok(())));
+        // Not a bare object passed silently: unbound, with the keys.
+        let other = serde_json::json!({"room_id": "!r:x"});
+        let Verdict::Unbound { reason } = success(&other) else { panic!("{:?}", success(&other)) };
+        assert!(reason.contains("room_id"), "{reason}");
     }
 
     #[test]

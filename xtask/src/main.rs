@@ -17,6 +17,7 @@ mod examples;
 mod extract;
 mod markdown;
 mod schemas;
+mod typed;
 mod verify;
 
 use std::path::{Path, PathBuf};

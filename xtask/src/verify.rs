@@ -22,6 +22,7 @@ use serde_json::Value;
 use crate::codegen::slashed;
 use crate::examples::{extract_file, spec_files};
 use crate::schemas;
+use crate::typed::{self, ExtraKey, SpecKeys};
 
 const USAGE: &str = "usage: cargo xtask verify [--json] [FILE…]";
 
@@ -46,6 +47,8 @@ pub(crate) struct Outcome {
     pub result: Result<(), String>,
     /// The example's JSON body, as the spec writes it.
     pub body: Value,
+    /// The keys of the body the model keeps in extra maps.
+    pub extra_keys: Vec<ExtraKey>,
 }
 
 impl Outcome {
@@ -54,6 +57,13 @@ impl Outcome {
     pub(crate) fn failure(&self, file: &str) -> Option<String> {
         let reason = self.result.as_ref().err()?;
         Some(format!("{file}:{} {}: {reason}", self.line, self.id))
+    }
+
+    /// Whether every key the spec defines reached a typed field: bound,
+    /// round-tripped, and no spec-defined key left in an extra map (the
+    /// round trip alone would keep such a key and pass).
+    fn typed(&self) -> bool {
+        self.status() == "round_tripped"
     }
 
     /// `round_tripped`, `failed` (bound but wrong) or `unbound`.
@@ -81,12 +91,14 @@ impl FileReport {
     pub(crate) fn counts(&self) -> Counts {
         let bound = self.outcomes.iter().filter(|o| o.type_name.is_some()).count();
         let round_tripped = self.outcomes.iter().filter(|o| o.status() == "round_tripped").count();
+        let typed = self.outcomes.iter().filter(|o| o.typed()).count();
         Counts {
             files: 1,
             examples: self.outcomes.len(),
             bound,
             round_tripped,
-            failed: self.outcomes.len() - round_tripped,
+            typed,
+            failed: self.outcomes.len() - typed,
         }
     }
 
@@ -107,6 +119,8 @@ pub(crate) struct Counts {
     pub bound: usize,
     /// Bound examples that round-tripped and are valid against their schema.
     pub round_tripped: usize,
+    /// Round-tripped examples with no key the spec defines left in an extra map.
+    pub typed: usize,
     /// Unbound examples plus bound ones that failed.
     pub failed: usize,
 }
@@ -118,26 +132,32 @@ impl Counts {
         self.examples += other.examples;
         self.bound += other.bound;
         self.round_tripped += other.round_tripped;
+        self.typed += other.typed;
         self.failed += other.failed;
     }
 
-    /// `N examples, N bound, N round-tripped, N failed`: the tail of both the
-    /// per-file and the closing line, so the two can never disagree in form.
+    /// `N examples, N bound, N round-tripped, N typed, N failed`: the tail of
+    /// both the per-file and the closing line, so the two can never disagree
+    /// in form.
     pub(crate) fn summary(&self) -> String {
         format!(
-            "{} examples, {} bound, {} round-tripped, {} failed",
-            self.examples, self.bound, self.round_tripped, self.failed
+            "{} examples, {} bound, {} round-tripped, {} typed, {} failed",
+            self.examples, self.bound, self.round_tripped, self.typed, self.failed
         )
     }
 }
 
 /// Bind, round-trip and schema-validate every example of one file that has a
 /// JSON body; examples that are out of UIA's scope are left out.
+/// A key the spec defines must reach a typed field: the spec's schemas of the
+/// file's revision (`spec/openapi-*`) say which.
 pub(crate) fn verify_examples(file_label: &str, examples: &[Example]) -> FileReport {
-    FileReport { file: file_label.to_owned(), outcomes: examples.iter().filter_map(verify_example).collect() }
+    let spec = typed::spec_keys(&typed::spec_dir_for(&crate::project_root(), file_label));
+    let outcomes = examples.iter().filter_map(|example| verify_example(example, &spec)).collect();
+    FileReport { file: file_label.to_owned(), outcomes }
 }
 
-fn verify_example(example: &Example) -> Option<Outcome> {
+fn verify_example(example: &Example, spec: &Result<SpecKeys, String>) -> Option<Outcome> {
     let body = example.body.as_ref()?;
     let sample = Sample {
         section: &example.section,
@@ -159,6 +179,17 @@ fn verify_example(example: &Example) -> Option<Outcome> {
             (Some(binding.parsed_as), Some(binding.type_name), result)
         }
     };
+    let extra_keys = type_name.map(|name| typed::extra_keys(name, body)).unwrap_or_default();
+    let result = result.and_then(|()| {
+        let spec = spec.as_ref().map_err(|e| format!("the spec's schemas: {e}"))?;
+        match typed::untyped(&extra_keys, spec).next() {
+            None => Ok(()),
+            Some(missed) => Err(format!(
+                "`{}` is a field the spec defines for `{}`, but the model keeps it as an unknown key (at `{}`)",
+                missed.key, missed.owner, missed.path
+            )),
+        }
+    });
     Some(Outcome {
         id: example.id.clone(),
         line: example.line,
@@ -169,6 +200,7 @@ fn verify_example(example: &Example) -> Option<Outcome> {
         type_name,
         result,
         body: body.clone(),
+        extra_keys,
     })
 }
 
@@ -348,6 +380,8 @@ struct Line<'a> {
     /// `round_tripped`, `failed` or `unbound`.
     outcome: &'a str,
     error: Option<&'a str>,
+    /// The keys the model keeps in extra maps, by JSON path.
+    extra_keys: Vec<&'a str>,
 }
 
 fn print_json(report: &FileReport) {
@@ -362,6 +396,7 @@ fn print_json(report: &FileReport) {
             type_name: o.type_name,
             outcome: o.status(),
             error: o.result.as_ref().err().map(String::as_str),
+            extra_keys: o.extra_keys.iter().map(|k| k.path.as_str()).collect(),
         };
         match serde_json::to_string(&line) {
             Ok(text) => println!("{text}"),
@@ -482,7 +517,10 @@ mod tests {
         assert_eq!(outcome.result, Ok(()), "{outcome:?}");
         assert!(outcome.type_name.is_some() && outcome.parsed_as.is_some());
         assert_eq!(outcome.body, body);
-        assert_eq!(report.counts(), Counts { files: 1, examples: 1, bound: 1, round_tripped: 1, failed: 0 });
+        assert_eq!(
+            report.counts(),
+            Counts { files: 1, examples: 1, bound: 1, round_tripped: 1, typed: 1, failed: 0 }
+        );
     }
 
     fn outcome(line: usize, type_name: Option<&'static str>, result: Result<(), &str>) -> Outcome {
@@ -496,6 +534,7 @@ mod tests {
             type_name,
             result: result.map_err(str::to_owned),
             body: json!({}),
+            extra_keys: Vec::new(),
         }
     }
 
@@ -510,8 +549,8 @@ mod tests {
             ],
         };
         let counts = report.counts();
-        assert_eq!(counts, Counts { files: 1, examples: 3, bound: 2, round_tripped: 1, failed: 2 });
-        assert_eq!(counts.summary(), "3 examples, 2 bound, 1 round-tripped, 2 failed");
+        assert_eq!(counts, Counts { files: 1, examples: 3, bound: 2, round_tripped: 1, typed: 1, failed: 2 });
+        assert_eq!(counts.summary(), "3 examples, 2 bound, 1 round-tripped, 1 typed, 2 failed");
         assert_eq!(
             report.failures().collect::<Vec<_>>(),
             ["spec/a.md:1 s/1: unbound: no type", "spec/a.md:2 s/2: does not round-trip"]
@@ -521,7 +560,7 @@ mod tests {
         let mut total = Counts::default();
         total.add(counts);
         total.add(counts);
-        assert_eq!(total, Counts { files: 2, examples: 6, bound: 4, round_tripped: 2, failed: 4 });
+        assert_eq!(total, Counts { files: 2, examples: 6, bound: 4, round_tripped: 2, typed: 2, failed: 4 });
     }
 
     #[test]

@@ -110,25 +110,25 @@ fn verify_closes_with_consistent_counts_and_fails_only_on_failures() {
     let lines: Vec<&str> = stdout.lines().collect();
     let closing = closing_counts(lines.last().expect("a closing line"));
     let names: Vec<&str> = closing.iter().map(|(name, _)| name.as_str()).collect();
-    assert_eq!(names, ["files", "examples", "bound", "round-tripped", "failed"], "{stdout}");
-    let [files, examples, bound, round_tripped, failed] = [0, 1, 2, 3, 4].map(|i| closing[i].1);
+    assert_eq!(names, ["files", "examples", "bound", "round-tripped", "typed", "failed"], "{stdout}");
+    let [files, examples, bound, round_tripped, typed, failed] = [0, 1, 2, 3, 4, 5].map(|i| closing[i].1);
     assert_eq!(files, SPEC_FILES.len(), "{stdout}");
-    assert!(round_tripped <= bound && bound <= examples, "{stdout}");
-    assert_eq!(failed, examples - round_tripped, "every in-scope example either round-trips or fails");
+    assert!(typed <= round_tripped && round_tripped <= bound && bound <= examples, "{stdout}");
+    assert_eq!(failed, examples - typed, "every in-scope example is typed or fails");
     assert_eq!(output.status.success(), failed == 0, "{}", String::from_utf8_lossy(&output.stderr));
 
     // One line per spec file, whose counts add up to the closing line's;
     // every other line before the closing one names a failure.
     let per_file: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with("spec/")).collect();
     assert_eq!(per_file.len(), SPEC_FILES.len(), "{stdout}");
-    let mut sums = [0; 4];
+    let mut sums = [0; 5];
     for line in &per_file {
         let (_, counts) = line.split_once(": ").unwrap();
         for (sum, (_, n)) in sums.iter_mut().zip(closing_counts(&format!("verify: {counts}"))) {
             *sum += n;
         }
     }
-    assert_eq!(sums, [examples, bound, round_tripped, failed], "{stdout}");
+    assert_eq!(sums, [examples, bound, round_tripped, typed, failed], "{stdout}");
     let failure_lines = lines.iter().filter(|l| l.starts_with("  spec/")).count();
     assert_eq!(failure_lines, failed, "{stdout}");
 }

@@ -65,6 +65,7 @@ pub use model::info::{AuthFlow, UiaaInfo};
 pub use model::params::*;
 pub use model::request::UiaaRequest;
 pub use model::response::{FromHttpError, UNAUTHORIZED, UiaaResponse};
+pub use model::success::{EmptyResponse, RegistrationResponse};
 pub use serde_json;
 
 /// The READMEs' examples, compiled and run as doc tests. The workspace's

@@ -122,6 +122,8 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
     });
     let required: Vec<&str> =
         plain.iter().filter(|f| f.optional.is_none()).map(|f| f.key.as_str()).chain(tag_key).collect();
+    // A struct of unknown keys alone (`{}`) writes none of its own.
+    let writes_own = if own_keys.is_empty() { quote!(false) } else { quote!(matches!(key, #(#own_keys)|*)) };
 
     // The value of "type": the declared tag, or the field that keeps it.
     let type_tag = match (&tag, plain.iter().find(|f| f.key == "type")) {
@@ -209,7 +211,7 @@ pub fn expand(container: &Container<'_>, data: &Struct<'_>) -> TokenStream {
             }
 
             fn writes_key(&self, key: &str) -> bool {
-                matches!(key, #(#own_keys)|*) #(#flat_written)*
+                #writes_own #(#flat_written)*
             }
 
             fn type_tag(&self) -> __p::Option<&str> {

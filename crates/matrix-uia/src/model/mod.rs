@@ -10,3 +10,4 @@ pub mod params;
 pub mod request;
 pub mod response;
 pub(crate) mod string_enum;
+pub mod success;
