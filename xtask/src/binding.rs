@@ -14,10 +14,10 @@ use serde_json::Value;
 
 use matrix_uia::{
     AuthData, AuthFlow, AuthParams, CustomAuthData, CustomIdentifier, Dummy, EmailIdentity, EmptyResponse,
-    FallbackAcknowledgement, Msisdn, OAuth, OAuth2, OAuthParams, Password, PhoneNumber, PolicyDefinition,
-    PolicyTranslation, ReCaptcha, ReCaptchaParams, RegistrationResponse, RegistrationToken, SpecType, Sso,
-    StandardError, TaggedEnum, Terms, TermsParams, ThirdPartyCredentials, ThirdPartyId, Token, UNAUTHORIZED,
-    UiaaInfo, UiaaRequest, UiaaResponse, UserId, UserIdentifier, from_json_value,
+    FallbackAcknowledgement, LoginResponse, Msisdn, OAuth, OAuth2, OAuthParams, Password, PhoneNumber,
+    PolicyDefinition, PolicyTranslation, ReCaptcha, ReCaptchaParams, RegistrationResponse, RegistrationToken,
+    SpecType, Sso, StandardError, TaggedEnum, Terms, TermsParams, ThirdPartyCredentials, ThirdPartyId, Token,
+    UNAUTHORIZED, UiaaInfo, UiaaRequest, UiaaResponse, UserId, UserIdentifier, from_json_value,
 };
 
 /// One spec example, as much of it as binding needs.
@@ -136,6 +136,7 @@ static TYPES: &[TypeEntry] = &[
     describe::<OAuthParams>(),
     describe::<ReCaptchaParams>(),
     describe::<RegistrationResponse>(),
+    describe::<LoginResponse>(),
     describe::<EmptyResponse>(),
     TypeEntry {
         name: JSON_OBJECT,
@@ -236,13 +237,17 @@ fn check_response(status: u16, body: &Value) -> Binding {
 }
 
 /// A success response, bound to the type the model names for its shape:
-/// `{}`, or a new account's registration. Any other success is the
+/// `{}`, a new account's registration, or a login. Any other success is the
 /// endpoint's own business, reported unbound rather than passed as a bare
 /// object.
 fn check_success(status: u16, body: &Value) -> Verdict {
     let object = body.as_object();
     if object.is_some_and(|o| o.is_empty()) {
         return Verdict::Bound(round_trip::<EmptyResponse>(body, |_| "EmptyResponse"));
+    }
+    // A login's answer is a registration's with the client's `well_known`.
+    if object.is_some_and(|o| o.contains_key("user_id") && o.contains_key("well_known")) {
+        return Verdict::Bound(round_trip::<LoginResponse>(body, |_| "LoginResponse"));
     }
     if object.is_some_and(|o| o.contains_key("user_id")) {
         return Verdict::Bound(round_trip::<RegistrationResponse>(body, |_| "RegistrationResponse"));
@@ -474,6 +479,10 @@ mod tests {
         let registered = serde_json::json!({"user_id": "@a:x", "access_token": "t", "device_id": "D"});
         let Verdict::Bound(binding) = success(&registered) else { panic!() };
         assert_eq!((binding.type_name, binding.result), ("RegistrationResponse", Ok(())));
+        let logged_in = serde_json::json!({"user_id": "@a:x", "access_token": "t", "device_id": "D",
+            "well_known": {"m.homeserver": {"base_url": "https://x"}}});
+        let Verdict::Bound(binding) = success(&logged_in) else { panic!() };
+        assert_eq!((binding.type_name, binding.result), ("LoginResponse", Ok(())));
         // Not a bare object passed silently: unbound, with the keys.
         let other = serde_json::json!({"room_id": "!r:x"});
         let Verdict::Unbound { reason } = success(&other) else { panic!("{:?}", success(&other)) };

@@ -4,10 +4,13 @@
 //! Ruma's names, so Matrix developers feel at home: [`UiaaInfo`] (the 401
 //! body), [`AuthFlow`], [`AuthType`], [`AuthData`] (the `auth` dict, one
 //! struct per auth type), [`UserIdentifier`], [`StandardError`] and
-//! [`UiaaResponse`]. Every example the spec publishes for these types is
-//! extracted from the spec's source text and proven to round-trip (the
-//! workspace's `cargo xtask verify`). Unknown keys, unknown auth types and the legacy forms of early
-//! revisions are kept as sent, never dropped; `Debug` redacts secrets.
+//! [`UiaaResponse`], and the success bodies the spec shows beside them
+//! ([`RegistrationResponse`], [`LoginResponse`], [`EmptyResponse`]). Every
+//! example the spec publishes for these types is extracted from the spec's
+//! source text and proven to round-trip, every key the spec defines reaching
+//! its typed field (the workspace's `cargo xtask verify`). Unknown keys,
+//! unknown auth types and the legacy forms of early revisions are kept as
+//! sent, never dropped; `Debug` redacts secrets.
 //!
 //! Reading a 401 and answering it with the next stage:
 //!
@@ -65,7 +68,7 @@ pub use model::info::{AuthFlow, UiaaInfo};
 pub use model::params::*;
 pub use model::request::UiaaRequest;
 pub use model::response::{FromHttpError, UNAUTHORIZED, UiaaResponse};
-pub use model::success::{EmptyResponse, RegistrationResponse};
+pub use model::success::{EmptyResponse, LoginResponse, RegistrationResponse};
 pub use serde_json;
 
 /// The READMEs' examples, compiled and run as doc tests. The workspace's
