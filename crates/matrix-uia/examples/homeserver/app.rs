@@ -49,11 +49,22 @@ impl Accounts {
         self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Claim `user_id` for a new account: `Ok(false)` when it is taken,
+    /// whoever claimed it first (the primary key decides, not a check
+    /// before the insert, which two registrations could both pass).
+    fn create(&self, user_id: &str, password: &str) -> rusqlite::Result<bool> {
+        let salt = random_hex(16);
+        let inserted = self.lock().execute(
+            "INSERT INTO users (user_id, salt, hash) VALUES (?1, ?2, ?3) ON CONFLICT (user_id) DO NOTHING",
+            params![user_id, salt.as_bytes(), hash(password, salt.as_bytes())],
+        )?;
+        Ok(inserted == 1)
+    }
+
     fn set_password(&self, user_id: &str, password: &str) -> rusqlite::Result<()> {
         let salt = random_hex(16);
         self.lock().execute(
-            "INSERT INTO users (user_id, salt, hash) VALUES (?1, ?2, ?3)
-             ON CONFLICT (user_id) DO UPDATE SET salt = ?2, hash = ?3",
+            "UPDATE users SET salt = ?2, hash = ?3 WHERE user_id = ?1",
             params![user_id, salt.as_bytes(), hash(password, salt.as_bytes())],
         )?;
         Ok(())
@@ -69,7 +80,9 @@ impl Accounts {
     /// The user id `identifier` names, when `password` is theirs.
     fn check_password(&self, identifier: &UserIdentifier, password: &str) -> Option<String> {
         let UserIdentifier::UserId(user) = identifier else { return None };
-        let user_id = qualify(&user.user);
+        // Normalised as registration normalises it, or a name registered
+        // with capitals could never log in.
+        let user_id = user_id_of(&user.user).ok()?;
         let (salt, stored): (Vec<u8>, Vec<u8>) = self
             .lock()
             .query_row("SELECT salt, hash FROM users WHERE user_id = ?1", [&user_id], |row| {
@@ -123,8 +136,30 @@ fn random_hex(bytes: usize) -> String {
     buffer.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn qualify(user: &str) -> String {
-    if user.starts_with('@') { user.to_owned() } else { format!("@{user}:{SERVER_NAME}") }
+/// The user ID a client's name for a user stands for: a localpart, or a
+/// full ID of this server, lowercased; refused (with why) when it is not a
+/// user ID this server could have. The spec's grammar, with one thing
+/// less: no `/`, which the spec keeps for historical IDs, so that no name
+/// can look like a path.
+fn user_id_of(name: &str) -> Result<String, &'static str> {
+    let name = name.to_lowercase();
+    let localpart = match name.strip_prefix('@') {
+        Some(full) => match full.split_once(':') {
+            Some((localpart, server)) if server == SERVER_NAME => localpart.to_owned(),
+            _ => return Err("The user ID must be of this server"),
+        },
+        None => name,
+    };
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "-._=+".contains(c);
+    if localpart.is_empty() || !localpart.chars().all(allowed) {
+        return Err("A user ID may only contain a-z, 0-9 and -._=+");
+    }
+    let user_id = format!("@{localpart}:{SERVER_NAME}");
+    // The spec's bound on a whole user ID.
+    if user_id.len() > 255 {
+        return Err("The user ID is longer than 255 bytes");
+    }
+    Ok(user_id)
 }
 
 /// Everything the handlers share.
@@ -151,12 +186,17 @@ impl Homeserver {
         let mut engine = Engine::new(SqliteStore::open(path)?).with_verifier(PasswordStage::new(
             move |id: &UserIdentifier, pw: &str| checker.check_password(id, pw),
         ));
-        let mut register =
-            Policy::new([vec![AuthType::Terms, AuthType::Dummy]]).with_params(AuthType::Terms, terms());
-        if let Some(token) = registration_token {
-            engine = engine.with_verifier(fixed_registration_tokens(vec![token]));
-            register.flows.push(matrix_uia::AuthFlow::new([AuthType::RegistrationToken, AuthType::Dummy]));
-        }
+        // With a registration token, every flow asks for it: a flow
+        // without one would let anyone register anyway.
+        let register = match registration_token {
+            Some(token) => {
+                engine = engine.with_verifier(fixed_registration_tokens(vec![token]));
+                Policy::new([vec![AuthType::RegistrationToken, AuthType::Dummy]])
+            }
+            None => {
+                Policy::new([vec![AuthType::Terms, AuthType::Dummy]]).with_params(AuthType::Terms, terms())
+            }
+        };
         let password = Policy::new([vec![AuthType::Password]]);
         Ok(Homeserver { engine, accounts, register, password })
     }
@@ -176,7 +216,43 @@ pub fn router(server: Arc<Homeserver>) -> Router {
         .route("/_matrix/client/v3/delete_devices", post(delete_devices))
         .route("/_matrix/client/v3/account/password", post(change_password))
         .route("/_matrix/client/v3/auth/{auth_type}/fallback/web", get(fallback_page).post(fallback_submit))
+        .fallback(unrecognized)
+        .method_not_allowed_fallback(not_allowed)
+        .layer(axum::middleware::map_response(as_matrix_error))
         .with_state(server)
+}
+
+async fn unrecognized() -> Response {
+    error(404, ErrorKind::Unrecognized, "Unrecognized request")
+}
+
+async fn not_allowed() -> Response {
+    error(405, ErrorKind::Unrecognized, "Method not allowed")
+}
+
+/// An error axum answers itself (a body over its limit, a method the route
+/// does not take) in plain text, in Matrix JSON as every other error.
+async fn as_matrix_error(response: Response) -> Response {
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let html =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if !status.is_client_error() && !status.is_server_error() || json || html {
+        return response;
+    }
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => error(413, ErrorKind::TooLarge, "The request body is too large"),
+        StatusCode::METHOD_NOT_ALLOWED => error(405, ErrorKind::Unrecognized, "Method not allowed"),
+        StatusCode::NOT_FOUND => error(404, ErrorKind::Unrecognized, "Unrecognized request"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => error(415, ErrorKind::NotJson, "Unsupported content type"),
+        other if other.is_server_error() => {
+            error(other.as_u16(), ErrorKind::Unknown, "Internal server error")
+        }
+        other => error(other.as_u16(), ErrorKind::BadJson, "Bad request"),
+    }
 }
 
 fn error(status: u16, errcode: ErrorKind, message: &str) -> Response {
@@ -189,13 +265,45 @@ fn ok_json(body: Value) -> Response {
     matrix_uia::http::json_response(200, bytes).map(axum::body::Body::from)
 }
 
+/// A failure of the server's own: the cause goes to the operator's log,
+/// the client gets a bare 500.
 fn internal(e: impl std::fmt::Display) -> Response {
-    error(500, ErrorKind::Unknown, &format!("Internal error: {e}"))
+    eprintln!("homeserver: {e}");
+    error(500, ErrorKind::Unknown, "Internal server error")
 }
 
-fn json_object(body: &Bytes) -> Result<JsonObject, Response> {
-    matrix_uia::from_json_slice(body)
-        .map_err(|e| error(400, ErrorKind::NotJson, &format!("Invalid JSON body: {e}")))
+/// The request's body as a JSON object, refused with `M_NOT_JSON` when it is
+/// not sent as JSON or is not JSON, and with `M_BAD_JSON` when it is JSON of
+/// another shape (not an object, or a key twice).
+fn json_object(headers: &HeaderMap, body: &Bytes) -> Result<JsonObject, Response> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(error(400, ErrorKind::NotJson, "Content-Type must be application/json"));
+    }
+    let request: matrix_uia::UiaaRequest = matrix_uia::from_json_slice(body).map_err(|e| {
+        let errcode = if e.is_syntax() { ErrorKind::NotJson } else { ErrorKind::BadJson };
+        error(400, errcode, &format!("Invalid JSON body: {e}"))
+    })?;
+    // The engine reads `auth` from the body itself.
+    let mut object = request.body;
+    if let Some(auth) = request.auth {
+        object.insert("auth".to_owned(), serde_json::to_value(auth).map_err(internal)?);
+    }
+    Ok(object)
+}
+
+/// A body field of the type the endpoint expects, or 400 `M_BAD_JSON`.
+fn field<T: serde::de::DeserializeOwned>(body: &JsonObject, key: &str) -> Result<Option<T>, Response> {
+    body.get(key)
+        .map(|value| {
+            serde_json::from_value(value.clone())
+                .map_err(|e| error(400, ErrorKind::BadJson, &format!("`{key}`: {e}")))
+        })
+        .transpose()
 }
 
 /// The user of the request's access token.
@@ -237,28 +345,39 @@ async fn versions() -> Response {
         "v1.9", "v1.10", "v1.11", "v1.12"]}))
 }
 
-async fn register(State(server): State<Arc<Homeserver>>, body: Bytes) -> Response {
-    let body = match json_object(&body) {
+async fn register(State(server): State<Arc<Homeserver>>, headers: HeaderMap, body: Bytes) -> Response {
+    let body = match json_object(&headers, &body) {
         Ok(body) => body,
         Err(response) => return response,
     };
-    let user_id = match body.get("username").and_then(Value::as_str) {
-        Some(name) if !name.is_empty() => qualify(&name.to_lowercase()),
-        _ => format!("@user{}:{SERVER_NAME}", random_hex(4)),
+    let user_id = match field::<String>(&body, "username") {
+        Ok(Some(name)) => match user_id_of(&name) {
+            Ok(user_id) => user_id,
+            Err(why) => return error(400, ErrorKind::InvalidUsername, why),
+        },
+        Ok(None) => format!("@user{}:{SERVER_NAME}", random_hex(4)),
+        Err(response) => return response,
     };
     // Refuse a taken name before any stage: the client should not accept terms for nothing.
     if server.accounts.exists(&user_id) {
         return error(400, ErrorKind::UserInUse, "User ID already taken.");
     }
-    let Some(password) = body.get("password").and_then(Value::as_str).map(str::to_owned) else {
-        return error(400, ErrorKind::MissingParam, "Missing password");
+    let password = match field::<String>(&body, "password") {
+        Ok(Some(password)) => password,
+        Ok(None) => return error(400, ErrorKind::MissingParam, "Missing password"),
+        Err(response) => return response,
     };
     if let Err(response) = authorize(&server, &server.register, "/_matrix/client/v3/register", None, &body) {
         return response;
     }
-    let created =
-        server.accounts.set_password(&user_id, &password).and_then(|()| server.accounts.new_device(&user_id));
-    match created {
+    // Two registrations of one name can both pass the check above: the
+    // insert is where one of them wins.
+    match server.accounts.create(&user_id, &password) {
+        Ok(true) => {}
+        Ok(false) => return error(400, ErrorKind::UserInUse, "User ID already taken."),
+        Err(e) => return internal(e),
+    }
+    match server.accounts.new_device(&user_id) {
         Ok((access_token, device_id)) => {
             ok_json(json!({"user_id": user_id, "access_token": access_token, "device_id": device_id}))
         }
@@ -292,17 +411,22 @@ async fn login(State(server): State<Arc<Homeserver>>, body: Bytes) -> Response {
 }
 
 async fn delete_devices(State(server): State<Arc<Homeserver>>, headers: HeaderMap, body: Bytes) -> Response {
-    let (user_id, body) = match requester(&server, &headers).and_then(|user| Ok((user, json_object(&body)?)))
-    {
-        Ok(found) => found,
+    let (user_id, body) =
+        match requester(&server, &headers).and_then(|user| Ok((user, json_object(&headers, &body)?))) {
+            Ok(found) => found,
+            Err(response) => return response,
+        };
+    // Checked before UIA: a body the endpoint cannot act on is no request
+    // to authorise (`"devices": "ALL"` must not answer 200 doing nothing).
+    let devices = match field::<Vec<String>>(&body, "devices") {
+        Ok(Some(devices)) => devices,
+        Ok(None) => return error(400, ErrorKind::MissingParam, "Missing devices"),
         Err(response) => return response,
     };
     let path = "/_matrix/client/v3/delete_devices";
     if let Err(response) = authorize(&server, &server.password, path, Some(&user_id), &body) {
         return response;
     }
-    let devices: Vec<String> =
-        body.get("devices").and_then(|d| serde_json::from_value(d.clone()).ok()).unwrap_or_default();
     match server.accounts.delete_devices(&user_id, &devices) {
         Ok(()) => ok_json(json!({})),
         Err(e) => internal(e),
@@ -310,13 +434,15 @@ async fn delete_devices(State(server): State<Arc<Homeserver>>, headers: HeaderMa
 }
 
 async fn change_password(State(server): State<Arc<Homeserver>>, headers: HeaderMap, body: Bytes) -> Response {
-    let (user_id, body) = match requester(&server, &headers).and_then(|user| Ok((user, json_object(&body)?)))
-    {
-        Ok(found) => found,
+    let (user_id, body) =
+        match requester(&server, &headers).and_then(|user| Ok((user, json_object(&headers, &body)?))) {
+            Ok(found) => found,
+            Err(response) => return response,
+        };
+    let new_password = match field::<String>(&body, "new_password") {
+        Ok(Some(password)) => password,
+        Ok(None) => return error(400, ErrorKind::MissingParam, "Missing new_password"),
         Err(response) => return response,
-    };
-    let Some(new_password) = body.get("new_password").and_then(Value::as_str).map(str::to_owned) else {
-        return error(400, ErrorKind::MissingParam, "Missing new_password");
     };
     let path = "/_matrix/client/v3/account/password";
     if let Err(response) = authorize(&server, &server.password, path, Some(&user_id), &body) {

@@ -1,9 +1,11 @@
 //! A small homeserver that uses the UIA engine for real: registration (terms
-//! then dummy, or a registration token then dummy), login, and two
-//! password-protected account calls, with the `m.login.terms` fallback page.
+//! then dummy; with `--registration-token`, the token then dummy in every
+//! flow), login, and two password-protected account calls, with the
+//! `m.login.terms` fallback page. Usernames follow the user-ID grammar, a
+//! name is claimed atomically, and every error is Matrix JSON.
 //!
 //! ```text
-//! cargo run -p matrix-uia --features axum --example homeserver -- \
+//! cargo run -p matrix-uia --features axum,sqlite --example homeserver -- \
 //!     [--listen 127.0.0.1:8008] [--db PATH] [--registration-token TOKEN]
 //! ```
 //!

@@ -19,7 +19,8 @@ pub fn serve(registration_token: Option<&str>) -> (SocketAddr, Arc<app::Homeserv
     let server = Arc::new(
         app::Homeserver::open(&dir.path().join("hs.db"), registration_token.map(str::to_owned)).unwrap(),
     );
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    // Several workers, as a real server has: concurrent requests interleave.
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let address = listener.local_addr().unwrap();
     let router = app::router(server.clone());
