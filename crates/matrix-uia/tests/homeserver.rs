@@ -177,13 +177,11 @@ fn race_for(address: SocketAddr, username: &str, racers: usize) {
     for (status, code) in results.iter().filter(|(status, _)| *status != 200) {
         assert_eq!((*status, code.as_str()), (400, "M_USER_IN_USE"), "{username}: {results:?}");
     }
-    // The winner's password is the account's; no loser's is.
-    for i in 0..racers {
-        let login = json!({"type": "m.login.password", "identifier": {"type": "m.id.user", "user": username},
-            "password": format!("password {i}")});
-        let (status, _) = post_json(address, "/_matrix/client/v3/login", None, &login);
-        assert_eq!(status == 200, winners.contains(&i), "{username}: password {i}");
-    }
+    // The winner's password is the account's, and not a loser's (one loser
+    // a round: failed logins are limited per address).
+    let loser = (0..racers).find(|i| !winners.contains(i)).unwrap();
+    assert_eq!(login_as(address, username, &format!("password {}", winners[0])).0, 200, "{username}");
+    assert_eq!(login_as(address, username, &format!("password {loser}")).0, 403, "{username}");
 }
 
 /// Regression: with `--registration-token`, terms then dummy still
@@ -274,4 +272,38 @@ fn every_error_is_matrix_json() {
         call("POST", "/_matrix/client/v3/delete_devices", twice, "application/json"),
         (400, "M_BAD_JSON".into())
     );
+}
+
+fn login_as(address: SocketAddr, user: &str, password: &str) -> (u16, Vec<u8>) {
+    let login = json!({"type": "m.login.password", "identifier": {"type": "m.id.user", "user": user}, "password": password});
+    post_json(address, "/_matrix/client/v3/login", None, &login)
+}
+
+/// Regression: 100 of 100 password guesses on `/login` were answered.
+#[test]
+fn login_guessing_is_limited_per_user_and_per_address() {
+    let (address, _server, _dir) = serve(None);
+    register(address, "fay", "right");
+    for guess in 0..5 {
+        assert_eq!(
+            errcode(&login_as(address, "fay", &format!("guess {guess}"))),
+            (403, "M_FORBIDDEN".into())
+        );
+    }
+    // Limited now, whatever the spelling of the name, and even with the right password.
+    for user in ["fay", "FAY", "@fay:localhost"] {
+        let limited = login_as(address, user, "right");
+        assert_eq!(errcode(&limited), (429, "M_LIMIT_EXCEEDED".into()), "{user}");
+        let wait = serde_json::from_slice::<Value>(&limited.1).unwrap()["retry_after_ms"].as_u64().unwrap();
+        assert!((1..=60_000).contains(&wait), "{wait}");
+    }
+
+    // One address guessing across many names is limited too.
+    let (address, _server, _dir) = serve(None);
+    register(address, "gus", "right");
+    for name in 0..20 {
+        assert_eq!(login_as(address, &format!("nobody{name}"), "guess").0, 403, "name {name}");
+    }
+    assert_eq!(errcode(&login_as(address, "nobody99", "guess")), (429, "M_LIMIT_EXCEEDED".into()));
+    assert_eq!(login_as(address, "gus", "right").0, 429, "the address is limited for every user");
 }

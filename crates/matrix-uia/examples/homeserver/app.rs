@@ -5,12 +5,15 @@
 // so its size costs one move, not a copy per layer.
 #![allow(clippy::result_large_err)]
 
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path as UrlPath, Query, State};
+use axum::extract::{ConnectInfo, Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -162,12 +165,63 @@ fn user_id_of(name: &str) -> Result<String, &'static str> {
     Ok(user_id)
 }
 
+/// Failed logins in the last [`LoginLimiter::WINDOW`], by user and by
+/// client address: `/login` is not UIA, so the engine's limits do not cover
+/// it, and without this a client could guess passwords as fast as the
+/// server hashes them.
+#[derive(Default)]
+struct LoginLimiter {
+    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl LoginLimiter {
+    const WINDOW: Duration = Duration::from_secs(60);
+    /// Failures a user may have in the window.
+    const PER_USER: usize = 5;
+    /// Failures one address may have in the window, over every user it tries.
+    const PER_ADDRESS: usize = 20;
+    /// Keys kept before expired ones are dropped: a flood of names cannot
+    /// grow the map without bound.
+    const KEYS_MAX: usize = 10_000;
+
+    fn keys(user_id: Option<&str>, peer: SocketAddr) -> [(String, usize); 2] {
+        let user = user_id.map_or_else(String::new, |u| format!("user {u}"));
+        [(user, Self::PER_USER), (format!("address {}", peer.ip()), Self::PER_ADDRESS)]
+    }
+
+    /// How long until `user_id` may try again from `peer`, if it may not now.
+    fn wait(&self, user_id: Option<&str>, peer: SocketAddr) -> Option<Duration> {
+        let now = Instant::now();
+        let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Self::keys(user_id, peer)
+            .into_iter()
+            .filter_map(|(key, max)| {
+                let times = failures.get_mut(&key)?;
+                times.retain(|t| now.duration_since(*t) < Self::WINDOW);
+                (times.len() >= max).then(|| Self::WINDOW.saturating_sub(now.duration_since(times[0])))
+            })
+            .max()
+    }
+
+    fn fail(&self, user_id: Option<&str>, peer: SocketAddr) {
+        let now = Instant::now();
+        let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if failures.len() >= Self::KEYS_MAX {
+            failures.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) < Self::WINDOW));
+        }
+        for (key, _) in Self::keys(user_id, peer).into_iter().filter(|(key, _)| !key.is_empty()) {
+            failures.entry(key).or_default().push_back(now);
+        }
+    }
+}
+
 /// Everything the handlers share.
 pub struct Homeserver {
     engine: Engine<SqliteStore>,
     accounts: Arc<Accounts>,
     register: Policy,
     password: Policy,
+    logins: LoginLimiter,
 }
 
 /// The policies a user accepts at registration.
@@ -198,7 +252,7 @@ impl Homeserver {
             }
         };
         let password = Policy::new([vec![AuthType::Password]]);
-        Ok(Homeserver { engine, accounts, register, password })
+        Ok(Homeserver { engine, accounts, register, password, logins: LoginLimiter::default() })
     }
 
     /// The engine, for tests that look at sessions.
@@ -389,7 +443,11 @@ async fn login_flows() -> Response {
     ok_json(json!({"flows": [{"type": "m.login.password"}]}))
 }
 
-async fn login(State(server): State<Arc<Homeserver>>, body: Bytes) -> Response {
+async fn login(
+    State(server): State<Arc<Homeserver>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: Bytes,
+) -> Response {
     let auth: AuthData = match matrix_uia::from_json_slice(&body) {
         Ok(auth) => auth,
         Err(e) => return error(400, ErrorKind::BadJson, &format!("Invalid login: {e}")),
@@ -397,9 +455,23 @@ async fn login(State(server): State<Arc<Homeserver>>, body: Bytes) -> Response {
     let AuthData::Password(password) = auth else {
         return error(400, ErrorKind::Unknown, "Only m.login.password is supported");
     };
+    // The user the client names, normalised: the limit is per account,
+    // however the name is spelled.
+    let named = password.identifier().and_then(|id| match &*id {
+        UserIdentifier::UserId(user) => user_id_of(&user.user).ok(),
+        _ => None,
+    });
+    // Checked before the password, so that a limited client learns nothing,
+    // even from the right one.
+    if let Some(wait) = server.logins.wait(named.as_deref(), peer) {
+        let mut limited = StandardError::new(ErrorKind::LimitExceeded, "Too many failed logins");
+        limited.retry_after_ms = Some(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1));
+        return UiaaResponse::Error { status: 429, error: limited }.into_response();
+    }
     let user_id =
         password.identifier().and_then(|id| server.accounts.check_password(&id, &password.password));
     let Some(user_id) = user_id else {
+        server.logins.fail(named.as_deref(), peer);
         return error(403, ErrorKind::Forbidden, "Invalid username or password");
     };
     match server.accounts.new_device(&user_id) {

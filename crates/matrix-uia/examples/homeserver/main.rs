@@ -64,6 +64,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = Arc::new(app::Homeserver::open(&db, options.registration_token)?);
     let listener = tokio::net::TcpListener::bind(options.listen).await?;
     println!("listening on http://{} (database {})", listener.local_addr()?, db.display());
-    axum::serve(listener, app::router(server)).await?;
+    let service = app::router(server).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).await?;
     Ok(())
 }

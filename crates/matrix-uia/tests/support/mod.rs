@@ -23,7 +23,7 @@ pub fn serve(registration_token: Option<&str>) -> (SocketAddr, Arc<app::Homeserv
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let address = listener.local_addr().unwrap();
-    let router = app::router(server.clone());
-    std::thread::spawn(move || runtime.block_on(async { axum::serve(listener, router).await.unwrap() }));
+    let service = app::router(server.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    std::thread::spawn(move || runtime.block_on(async { axum::serve(listener, service).await.unwrap() }));
     (address, server, dir)
 }
