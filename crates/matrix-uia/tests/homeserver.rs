@@ -307,3 +307,44 @@ fn login_guessing_is_limited_per_user_and_per_address() {
     assert_eq!(errcode(&login_as(address, "nobody99", "guess")), (429, "M_LIMIT_EXCEEDED".into()));
     assert_eq!(login_as(address, "gus", "right").0, 429, "the address is limited for every user");
 }
+
+/// Regression: the server did not shut down gracefully. Now a shutdown
+/// (SIGTERM in `main`) lets a request in flight finish, then the server
+/// stops.
+#[test]
+fn a_shutdown_lets_the_request_in_flight_finish() {
+    use std::io::{Read, Write};
+
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (address, _server, _dir, thread) = support::serve_until(None, async {
+        let _ = stopped.await;
+    });
+    // A request whose body has not all arrived: the server is reading it.
+    let body = br#"{"username": "hal", "password": "pw"}"#;
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    let head = format!(
+        "POST /_matrix/client/v3/register HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&body[..10]).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    stop.send(()).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!thread.is_finished(), "the server stopped with a request in flight");
+
+    stream.write_all(&body[10..]).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 401"), "{response}");
+    assert!(response.contains("\"flows\""), "{response}");
+
+    // Then it stops, within a bound.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !thread.is_finished() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(thread.is_finished(), "the server did not stop after its last request");
+    thread.join().unwrap();
+}

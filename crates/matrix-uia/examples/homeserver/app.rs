@@ -261,6 +261,19 @@ impl Homeserver {
     }
 }
 
+/// Serve the homeserver on `listener` until `shutdown` resolves; then stop
+/// accepting, let the requests in flight finish, and return, so that the
+/// caller can close the store.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    server: Arc<Homeserver>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    // The client's address, for the per-address login limit.
+    let service = router(server).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+}
+
 /// The routes.
 pub fn router(server: Arc<Homeserver>) -> Router {
     Router::new()

@@ -64,7 +64,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = Arc::new(app::Homeserver::open(&db, options.registration_token)?);
     let listener = tokio::net::TcpListener::bind(options.listen).await?;
     println!("listening on http://{} (database {})", listener.local_addr()?, db.display());
-    let service = app::router(server).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service).await?;
+    app::serve(listener, server.clone(), terminated()).await?;
+    // Every request has finished: the last reference closes the database.
+    drop(server);
+    println!("shut down");
     Ok(())
+}
+
+/// SIGTERM (a service manager stopping the server) or Ctrl-C.
+async fn terminated() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            // Without a SIGTERM handler, Ctrl-C alone stops the server.
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = term => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
 }

@@ -15,6 +15,16 @@ use std::sync::Arc;
 /// of its own until the test process ends. The database lives in the
 /// returned directory.
 pub fn serve(registration_token: Option<&str>) -> (SocketAddr, Arc<app::Homeserver>, tempfile::TempDir) {
+    let (address, server, dir, _) = serve_until(registration_token, std::future::pending());
+    (address, server, dir)
+}
+
+/// [`serve`] until `shutdown` resolves; the thread ends when the server has
+/// shut down.
+pub fn serve_until(
+    registration_token: Option<&str>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> (SocketAddr, Arc<app::Homeserver>, tempfile::TempDir, std::thread::JoinHandle<()>) {
     let dir = tempfile::tempdir().unwrap();
     let server = Arc::new(
         app::Homeserver::open(&dir.path().join("hs.db"), registration_token.map(str::to_owned)).unwrap(),
@@ -23,7 +33,9 @@ pub fn serve(registration_token: Option<&str>) -> (SocketAddr, Arc<app::Homeserv
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let address = listener.local_addr().unwrap();
-    let service = app::router(server.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    std::thread::spawn(move || runtime.block_on(async { axum::serve(listener, service).await.unwrap() }));
-    (address, server, dir)
+    let served = server.clone();
+    let thread = std::thread::spawn(move || {
+        runtime.block_on(app::serve(listener, served, shutdown)).unwrap();
+    });
+    (address, server, dir, thread)
 }
