@@ -316,9 +316,10 @@ fn a_shutdown_lets_the_request_in_flight_finish() {
     use std::io::{Read, Write};
 
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (address, _server, _dir, thread) = support::serve_until(None, async {
-        let _ = stopped.await;
-    });
+    let (address, _server, _dir, thread) =
+        support::serve_until(None, support::app::Limits::default(), async {
+            let _ = stopped.await;
+        });
     // A request whose body has not all arrived: the server is reading it.
     let body = br#"{"username": "hal", "password": "pw"}"#;
     let mut stream = std::net::TcpStream::connect(address).unwrap();
@@ -347,4 +348,43 @@ fn a_shutdown_lets_the_request_in_flight_finish() {
     }
     assert!(thread.is_finished(), "the server did not stop after its last request");
     thread.join().unwrap();
+}
+
+/// Regression: 20 000 half-sent connections held every file descriptor the
+/// server had, and it stopped answering. Now a silent connection is closed
+/// after the idle limit, and past the connection limit new clients wait
+/// for a place instead of taking a descriptor each.
+#[test]
+fn silent_connections_are_closed_and_bounded() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+
+    let limits = support::app::Limits { connections: 4, idle: Duration::from_millis(500) };
+    let (address, _server, _dir, _thread) = support::serve_until(None, limits, std::future::pending());
+    // Four connections take every place, each with half a request's head.
+    let mut silent: Vec<std::net::TcpStream> = (0..4)
+        .map(|_| {
+            let mut stream = std::net::TcpStream::connect(address).unwrap();
+            stream.write_all(b"POST /_matrix/client/v3/register HTTP/1.1\r\nHost: x\r\n").unwrap();
+            stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            stream
+        })
+        .collect();
+    // A client that came after them is answered once they have timed out.
+    let started = Instant::now();
+    let (status, _) = http(address, "GET", "/_matrix/client/versions", None, b"", "application/json");
+    assert_eq!(status, 200);
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(300), "answered before a place was free: {waited:?}");
+    // The silent ones were closed by the server, not left open: a read
+    // ends at once (the end of the stream, or a reset), not at the 10 s
+    // read timeout of this client.
+    for stream in &mut silent {
+        let started = Instant::now();
+        let read = stream.read_to_end(&mut Vec::new());
+        let timed_out = read.as_ref().is_err_and(|e| {
+            matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)
+        });
+        assert!(!timed_out && started.elapsed() < Duration::from_secs(5), "still open: {read:?}");
+    }
 }

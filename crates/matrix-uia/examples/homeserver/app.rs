@@ -5,6 +5,9 @@
 // so its size costs one move, not a copy per layer.
 #![allow(clippy::result_large_err)]
 
+#[path = "listener.rs"]
+mod listener;
+
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::Path;
@@ -23,6 +26,9 @@ use matrix_uia::server::{
 };
 use matrix_uia::{AuthData, AuthType, ErrorKind, JsonObject, StandardError, UiaaResponse, UserIdentifier};
 use rusqlite::{Connection, OptionalExtension, params};
+
+pub use listener::Limits;
+use listener::{Guarded, Peer};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
@@ -261,17 +267,18 @@ impl Homeserver {
     }
 }
 
-/// Serve the homeserver on `listener` until `shutdown` resolves; then stop
-/// accepting, let the requests in flight finish, and return, so that the
-/// caller can close the store.
+/// Serve the homeserver on `listener`, under `limits`, until `shutdown`
+/// resolves; then stop accepting, let the requests in flight finish, and
+/// return, so that the caller can close the store.
 pub async fn serve(
     listener: tokio::net::TcpListener,
+    limits: Limits,
     server: Arc<Homeserver>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     // The client's address, for the per-address login limit.
-    let service = router(server).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+    let service = router(server).into_make_service_with_connect_info::<Peer>();
+    axum::serve(Guarded::new(listener, limits), service).with_graceful_shutdown(shutdown).await
 }
 
 /// The routes.
@@ -458,7 +465,7 @@ async fn login_flows() -> Response {
 
 async fn login(
     State(server): State<Arc<Homeserver>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(Peer(peer)): ConnectInfo<Peer>,
     body: Bytes,
 ) -> Response {
     let auth: AuthData = match matrix_uia::from_json_slice(&body) {

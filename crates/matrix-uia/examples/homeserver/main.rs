@@ -64,7 +64,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = Arc::new(app::Homeserver::open(&db, options.registration_token)?);
     let listener = tokio::net::TcpListener::bind(options.listen).await?;
     println!("listening on http://{} (database {})", listener.local_addr()?, db.display());
-    app::serve(listener, server.clone(), terminated()).await?;
+    app::serve(listener, app::Limits::default(), server.clone(), terminated()).await?;
     // Every request has finished: the last reference closes the database.
     drop(server);
     println!("shut down");

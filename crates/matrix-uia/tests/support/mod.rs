@@ -15,7 +15,8 @@ use std::sync::Arc;
 /// of its own until the test process ends. The database lives in the
 /// returned directory.
 pub fn serve(registration_token: Option<&str>) -> (SocketAddr, Arc<app::Homeserver>, tempfile::TempDir) {
-    let (address, server, dir, _) = serve_until(registration_token, std::future::pending());
+    let (address, server, dir, _) =
+        serve_until(registration_token, app::Limits::default(), std::future::pending());
     (address, server, dir)
 }
 
@@ -23,6 +24,7 @@ pub fn serve(registration_token: Option<&str>) -> (SocketAddr, Arc<app::Homeserv
 /// shut down.
 pub fn serve_until(
     registration_token: Option<&str>,
+    limits: app::Limits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> (SocketAddr, Arc<app::Homeserver>, tempfile::TempDir, std::thread::JoinHandle<()>) {
     let dir = tempfile::tempdir().unwrap();
@@ -35,7 +37,7 @@ pub fn serve_until(
     let address = listener.local_addr().unwrap();
     let served = server.clone();
     let thread = std::thread::spawn(move || {
-        runtime.block_on(app::serve(listener, served, shutdown)).unwrap();
+        runtime.block_on(app::serve(listener, limits, served, shutdown)).unwrap();
     });
     (address, server, dir, thread)
 }
