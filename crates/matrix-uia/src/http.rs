@@ -103,7 +103,7 @@ impl<S: crate::server::SessionStore> crate::server::Engine<S> {
         requester: Option<&str>,
     ) -> Result<crate::server::Decision, crate::server::EngineError> {
         use crate::server::{Decision, IncomingRequest};
-        let body = match crate::json::object_from_slice(request.body().as_ref()) {
+        let body = match crate::from_json_object(request.body().as_ref()) {
             Ok(body) => body,
             Err(error) => {
                 let error = crate::StandardError::new(

@@ -75,9 +75,10 @@ pub fn from_json_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<
 }
 
 /// Parse `bytes` as a JSON object under the model's duplicate-key policy (no
-/// key repeated at any depth); a failure names the JSON path.
-#[cfg(all(feature = "http", feature = "server"))]
-pub(crate) fn object_from_slice(bytes: &[u8]) -> Result<crate::JsonObject, JsonError> {
+/// key repeated at any depth), its values untyped: an endpoint's request
+/// body, whose `auth` the engine reads and answers for itself. A failure
+/// names the JSON path.
+pub fn from_json_object(bytes: &[u8]) -> Result<crate::JsonObject, JsonError> {
     struct Object(crate::JsonObject);
 
     impl<'de> serde::Deserialize<'de> for Object {

@@ -58,7 +58,7 @@ mod model;
 #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod server;
 
-pub use json::{JsonError, from_json_slice, from_json_str, from_json_value};
+pub use json::{JsonError, from_json_object, from_json_slice, from_json_str, from_json_value};
 pub use matrix_uia_derive::Uia;
 pub use model::auth_data::*;
 pub use model::auth_type::AuthType;

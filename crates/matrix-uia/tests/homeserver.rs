@@ -388,3 +388,19 @@ fn silent_connections_are_closed_and_bounded() {
         assert!(!timed_out && started.elapsed() < Duration::from_secs(5), "still open: {read:?}");
     }
 }
+
+/// An auth dict of an offered stage that lacks a field is the engine's to
+/// answer (401 with `M_MISSING_PARAM`: the client may retry), not a body
+/// the server refuses before UIA.
+#[test]
+fn a_malformed_stage_is_a_retryable_failure() {
+    let (address, _server, _dir) = serve(Some("invite"));
+    let body = json!({"username": "ivy", "password": "pw"});
+    let (status, first) = post_json(address, "/_matrix/client/v3/register", None, &body);
+    assert_eq!(status, 401);
+    let session = serde_json::from_slice::<Value>(&first).unwrap()["session"].clone();
+    let mut no_token = body;
+    no_token["auth"] = json!({"type": "m.login.registration_token", "session": session});
+    let answer = post_json(address, "/_matrix/client/v3/register", None, &no_token);
+    assert_eq!(errcode(&answer), (401, "M_MISSING_PARAM".into()));
+}

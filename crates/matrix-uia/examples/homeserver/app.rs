@@ -358,16 +358,11 @@ fn json_object(headers: &HeaderMap, body: &Bytes) -> Result<JsonObject, Response
     if !json {
         return Err(error(400, ErrorKind::NotJson, "Content-Type must be application/json"));
     }
-    let request: matrix_uia::UiaaRequest = matrix_uia::from_json_slice(body).map_err(|e| {
+    // `auth` stays a value: a malformed stage is the engine's to answer.
+    matrix_uia::from_json_object(body).map_err(|e| {
         let errcode = if e.is_syntax() { ErrorKind::NotJson } else { ErrorKind::BadJson };
         error(400, errcode, &format!("Invalid JSON body: {e}"))
-    })?;
-    // The engine reads `auth` from the body itself.
-    let mut object = request.body;
-    if let Some(auth) = request.auth {
-        object.insert("auth".to_owned(), serde_json::to_value(auth).map_err(internal)?);
-    }
-    Ok(object)
+    })
 }
 
 /// A body field of the type the endpoint expects, or 400 `M_BAD_JSON`.
