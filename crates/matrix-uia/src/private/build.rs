@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serializer};
 use serde_json::{Map, Value};
 
 use super::content::{Content, ContentDeserializer, ContentSource};
-use super::source::{Key, MapSource, Source, ValueSource};
+use super::source::{Key, MapSource, Source};
 use super::unique::{UniqueValue, duplicate, insert_unique};
 
 /// The value at `source` as a `T` when it is an object that parses as one,
@@ -248,22 +248,26 @@ pub fn dispatch<'de, T: Fields, A: MapAccess<'de>>(
     match tag {
         None => builder.tag_read(),
         Some(tag) => {
-            builder.accept(Key::borrowed("type"), &mut ValueSource::new(Value::String(tag.into_owned())))?
+            builder.accept(Key::borrowed("type"), &mut ContentSource::new(Content::Str(tag.into_cow())))?
         }
     }
-    for (key, value) in before {
-        builder.accept(key, &mut ContentSource::new(value))?;
-    }
+    replay(&mut builder, before)?;
     drive(builder, map)
 }
 
 /// Build the variant for a dict with no `"type"` (the fallback acknowledgement).
 pub fn build_untagged<'de, T: Fields, E: de::Error>(entries: Vec<(Key<'de>, Content<'de>)>) -> Result<T, E> {
     let mut builder = T::Builder::default();
-    for (key, value) in entries {
-        builder.accept(key, &mut ContentSource::new(value))?;
-    }
+    replay(&mut builder, entries)?;
     builder.finish()
+}
+
+/// Feed `builder` entries read before it existed.
+fn replay<'de, T, B: Builder<'de, T>, E: de::Error>(
+    builder: &mut B,
+    entries: impl IntoIterator<Item = (Key<'de>, Content<'de>)>,
+) -> Result<(), E> {
+    entries.into_iter().try_for_each(|(key, value)| builder.accept(key, &mut ContentSource::new(value)))
 }
 
 /// A flattened group (`errcode`, `error`, … of a 401's error): its keys go
@@ -300,9 +304,7 @@ impl<'de, T: Fields> Flattened<'de, T> {
         }
         let waiting = std::mem::take(&mut self.waiting);
         let builder = self.builder.insert(T::Builder::default());
-        for (waiting, value) in waiting {
-            builder.accept(Key::borrowed(waiting), &mut ContentSource::<S::Error>::new(value))?;
-        }
+        replay::<T, _, S::Error>(builder, waiting.into_iter().map(|(k, value)| (Key::borrowed(k), value)))?;
         builder.accept(Key::borrowed(key), source)
     }
 

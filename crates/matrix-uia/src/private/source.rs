@@ -1,13 +1,11 @@
 //! Where a builder reads the value of a key: a map key borrowed from the input, and the sources of values.
 
 use std::borrow::Cow;
-use std::marker::PhantomData;
+use std::fmt;
 use std::ops::Deref;
 
 use serde::de::{self, MapAccess};
 use serde::{Deserialize, Deserializer};
-use serde_json::Value;
-use std::fmt;
 
 /// A map key, borrowed from the input whenever the input allows it.
 #[derive(Clone)]
@@ -79,25 +77,5 @@ impl<'de, A: MapAccess<'de>> Source<'de> for MapSource<'_, A> {
 
     fn value<T: Deserialize<'de>>(&mut self) -> Result<T, A::Error> {
         self.0.next_value()
-    }
-}
-
-/// A value that was buffered before the builder existed.
-pub struct ValueSource<E> {
-    value: Option<Value>,
-    error: PhantomData<E>,
-}
-
-impl<E> ValueSource<E> {
-    pub fn new(value: Value) -> Self {
-        ValueSource { value: Some(value), error: PhantomData }
-    }
-}
-
-impl<'de, E: de::Error> Source<'de> for ValueSource<E> {
-    type Error = E;
-
-    fn value<T: Deserialize<'de>>(&mut self) -> Result<T, E> {
-        T::deserialize(self.value.take().unwrap_or(Value::Null)).map_err(E::custom)
     }
 }
