@@ -15,8 +15,6 @@ use std::path::Path;
 use matrix_uia::{AuthData, TaggedEnum, UserIdentifier};
 use serde_json::Value;
 
-use crate::binding;
-
 /// A key of an example that the model keeps in an extra map.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub(crate) struct ExtraKey {
@@ -40,9 +38,9 @@ pub(crate) fn extra_keys(type_name: &str, body: &Value) -> Vec<ExtraKey> {
 }
 
 fn walk_type(type_name: &str, value: &Value, path: &str, out: &mut Vec<ExtraKey>) {
-    if let Some(entry) = binding::types().iter().find(|entry| entry.name == type_name) {
-        let root = entry.schema();
-        walk(&root, &root, value, path, out);
+    // The schema verification validates against, made once per type.
+    if let Some(root) = crate::verify::published_schema(type_name) {
+        walk(root, root, value, path, out);
     }
 }
 

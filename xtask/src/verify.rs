@@ -261,10 +261,16 @@ pub(crate) fn variant_of(enum_name: &str, value: &Value, section: &[String]) -> 
     }
 }
 
-/// Compiled schemas by type name, each compiled on first use and kept for the
-/// rest of the process: compiling costs far more than validating, and every
-/// file of a run (and every test) shares them.
-type Validators = BTreeMap<&'static str, (&'static TypeEntry, OnceLock<Result<Validator, String>>)>;
+/// A type's published schema and its validator.
+struct Compiled {
+    schema: Value,
+    validator: Result<Validator, String>,
+}
+
+/// Schemas by type name, each made and compiled on first use and kept for
+/// the rest of the process: compiling costs far more than validating, and
+/// every example of a run (and every test) shares them.
+type Validators = BTreeMap<&'static str, (&'static TypeEntry, OnceLock<Compiled>)>;
 
 fn validators() -> &'static Validators {
     static VALIDATORS: OnceLock<Validators> = OnceLock::new();
@@ -272,18 +278,26 @@ fn validators() -> &'static Validators {
         .get_or_init(|| model::types().iter().map(|entry| (entry.name, (entry, OnceLock::new()))).collect())
 }
 
-/// Validate `body` against the published schema of `type_name`.
-fn validate(type_name: &str, body: &Value) -> Result<(), String> {
+fn compiled(type_name: &str) -> Result<&'static Compiled, String> {
     let (entry, cell) = validators().get(type_name).ok_or_else(|| {
         format!("bound to `{type_name}`, which has no entry in binding::types() and so no schema")
     })?;
-    let validator = cell
-        .get_or_init(|| {
-            jsonschema::draft202012::new(&schemas::published(entry))
-                .map_err(|e| format!("the schema of `{type_name}` does not compile: {e}"))
-        })
-        .as_ref()
-        .map_err(Clone::clone)?;
+    Ok(cell.get_or_init(|| {
+        let schema = schemas::published(entry);
+        let validator = jsonschema::draft202012::new(&schema)
+            .map_err(|e| format!("the schema of `{type_name}` does not compile: {e}"));
+        Compiled { schema, validator }
+    }))
+}
+
+/// The published schema of `type_name`, made once.
+pub(crate) fn published_schema(type_name: &str) -> Option<&'static Value> {
+    compiled(type_name).ok().map(|compiled| &compiled.schema)
+}
+
+/// Validate `body` against the published schema of `type_name`.
+fn validate(type_name: &str, body: &Value) -> Result<(), String> {
+    let validator = compiled(type_name)?.validator.as_ref().map_err(Clone::clone)?;
     match schema_errors(validator, body) {
         errors if errors.is_empty() => Ok(()),
         errors => Err(format!("not valid against the schema of `{type_name}`: {}", errors.join("; "))),
