@@ -1,5 +1,7 @@
 //! The engine's costs, each against a baseline measured in the same run:
-//! - decisions per second on one core with the in-memory store, for the three
+//! - the pure core's decisions per second on one core: reading a request and
+//!   the steps of a passing password attempt, given what the shell gathers;
+//! - the engine's decisions per second on one core with the in-memory store, for the three
 //!   kinds of attempt at a stage (one that passes, one that fails, a retry of
 //!   a completed stage), each against parsing the same request's `auth` dict
 //!   from the same body, the input work every decision starts with;
@@ -22,14 +24,19 @@
 mod accounts;
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::future::{Future, ready};
 use std::hint::black_box;
+use std::pin::pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicIsize, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll, Waker};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use matrix_uia::server::core::{Facts, Found, Request, Step};
 use matrix_uia::server::{
-    Decision, Engine, EngineConfig, IncomingRequest, MemoryStore, PasswordStage, Policy, Session,
-    SessionStore, SqliteStore,
+    Admission, Decision, Engine, EngineConfig, IncomingRequest, Limit, MemoryStore, PasswordStage, Policy,
+    Session, SessionCaps, SessionStore, SqliteStore, StageOutcome,
 };
 use matrix_uia::{AuthData, AuthType, ErrorKind, JsonObject, UiaaInfo, UiaaResponse};
 use serde::Deserialize;
@@ -37,21 +44,35 @@ use serde_json::json;
 
 use accounts::password_check;
 
-/// Counts live heap bytes, to measure what a session costs.
+/// Counts live heap bytes and allocations of the thread that allocates, in
+/// thread-local counters: no atomic instruction per allocation, so that the
+/// count costs the timed code next to nothing. The timed code runs on the
+/// main thread; the SQLite store's thread keeps counts of its own, unread.
 struct Counting;
 
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-static ALLOCATIONS: AtomicIsize = AtomicIsize::new(0);
+std::thread_local! {
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+    static ALLOCATIONS: Cell<isize> = const { Cell::new(0) };
+}
+
+fn live() -> isize {
+    LIVE.with(Cell::get)
+}
+
+fn allocations() -> isize {
+    ALLOCATIONS.with(Cell::get)
+}
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // `try_with`: a thread being torn down has no counters left.
+        let _ = LIVE.try_with(|live| live.set(live.get() + layout.size() as isize));
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        let _ = LIVE.try_with(|live| live.set(live.get() - layout.size() as isize));
         unsafe { System.dealloc(ptr, layout) }
     }
 }
@@ -76,7 +97,17 @@ fn policy() -> Policy {
 }
 
 fn request(body: &JsonObject) -> IncomingRequest<'_> {
-    IncomingRequest { method: "POST", path: PATH, requester: Some(USER), body }
+    IncomingRequest::new("POST", PATH, body).requester(Some(USER))
+}
+
+/// The value of a future that is ready at its first poll: the in-memory
+/// store and a password check that does not wait never make the engine
+/// wait, so the engine's own cost is timed, not an executor's.
+fn now<T>(future: impl Future<Output = T>) -> T {
+    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(value) => value,
+        Poll::Pending => panic!("the in-memory engine waited"),
+    }
 }
 
 fn devices() -> JsonObject {
@@ -102,7 +133,10 @@ fn password_attempt(session: &str, password: &str) -> JsonObject {
 /// The engine a homeserver would build, on a clock that can be moved forward
 /// (to expire sessions between batches) and otherwise reads the system time,
 /// as the default clock does.
-fn new_engine(config: EngineConfig) -> (Engine<MemoryStore>, Arc<AtomicU64>) {
+fn new_engine(mut config: EngineConfig) -> (Engine<MemoryStore>, Arc<AtomicU64>) {
+    // A round opens a thousand sessions for one requester: past the cap of
+    // live sessions a requester may hold, which would turn them into 429s.
+    config.sessions_per_requester = None;
     let skew = Arc::new(AtomicU64::new(0));
     let clock_skew = skew.clone();
     let clock = Arc::new(move || {
@@ -110,7 +144,7 @@ fn new_engine(config: EngineConfig) -> (Engine<MemoryStore>, Arc<AtomicU64>) {
         now + clock_skew.load(Ordering::Relaxed)
     });
     let engine = Engine::new(MemoryStore::new())
-        .with_verifier(PasswordStage::new(password_check))
+        .with_verifier(PasswordStage::new(|id, pw: String| ready(password_check(&id, &pw))))
         .with_config(config)
         .with_clock(clock);
     (engine, skew)
@@ -120,7 +154,7 @@ fn new_engine(config: EngineConfig) -> (Engine<MemoryStore>, Arc<AtomicU64>) {
 /// capacity, as a server's does between peaks.
 fn expire_all(engine: &Engine<MemoryStore>, skew: &AtomicU64) {
     skew.fetch_add(EngineConfig::default().session_lifetime.as_millis() as u64 + 1, Ordering::Relaxed);
-    engine.sweep().expect("the store works");
+    now(engine.sweep()).expect("the store works");
     assert!(engine.store().is_empty());
 }
 
@@ -134,7 +168,7 @@ fn challenge(decision: Decision) -> UiaaInfo {
 
 /// A first request: its session id.
 fn start(engine: &Engine<MemoryStore>, policy: &Policy, body: &JsonObject) -> String {
-    let decision = engine.authorize(policy, &request(body)).expect("the store works");
+    let decision = now(engine.authorize(policy, request(body))).expect("the store works");
     challenge(decision).session.expect("a session")
 }
 
@@ -146,13 +180,13 @@ struct Sample {
 }
 
 fn sample(n: usize, mut f: impl FnMut(usize)) -> Sample {
-    let allocations = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = allocations();
     let start = Instant::now();
     for i in 0..n {
         f(i);
     }
     let ns = start.elapsed().as_nanos() as f64 / n as f64;
-    let allocations = (ALLOCATIONS.load(Ordering::Relaxed) - allocations) as f64 / n as f64;
+    let allocations = (allocations() - before) as f64 / n as f64;
     Sample { ns, allocations }
 }
 
@@ -212,7 +246,8 @@ impl Case {
         };
         let engine = &self.engine;
         let decide = |i: usize| {
-            black_box(engine.authorize(policy, black_box(&request(&bodies[i])))).expect("the store works");
+            black_box(now(engine.authorize(policy, black_box(request(&bodies[i])))))
+                .expect("the store works");
         };
         // What the engine's own reading of the dict starts from: the body's
         // `auth` value, borrowed (no copy of the body or of the dict).
@@ -242,17 +277,21 @@ fn cases(policy: &Policy) -> Vec<Case> {
         |engine| {
             let id = start(engine, policy, &devices());
             let info =
-                challenge(engine.authorize(policy, &request(&password_attempt(&id, PASSWORD))).unwrap());
+                challenge(now(engine.authorize(policy, request(&password_attempt(&id, PASSWORD)))).unwrap());
             assert!(info.auth_error.is_none() && info.completed() == [AuthType::Password], "{info:?}");
-            let stored = engine.store().get(&id).unwrap().expect("the session is stored");
+            let stored = now(engine.store().get(&id)).unwrap().expect("the session is stored");
             assert_eq!((stored.completed.as_slice(), stored.version), ([AuthType::Password].as_slice(), 1));
             Requests::FreshSessions
         },
     );
-    // A server allows 10 failures a session by default, then answers 429
-    // without calling the verifier; the limit is lifted so that every timed
-    // attempt takes the path of a wrong password, not of a cheap refusal.
-    let unlimited = EngineConfig { max_failures: u32::MAX, ..EngineConfig::default() };
+    // A server allows 10 failures a session and a user by default, then
+    // answers 429 without calling the verifier; the limits are lifted (not
+    // switched off: every attempt is still charged to the user and its count
+    // written) so that every timed attempt takes the path of a wrong
+    // password, not of a cheap refusal.
+    let mut unlimited = EngineConfig::default();
+    unlimited.max_failures = u32::MAX;
+    unlimited.failures_per_user = Some(Limit::new(u32::MAX, std::time::Duration::from_secs(3600)));
     let fails = Case::new(
         "stage fails: a wrong password; verifier called, failure counted and written",
         unlimited,
@@ -260,10 +299,10 @@ fn cases(policy: &Policy) -> Vec<Case> {
             let id = start(engine, policy, &devices());
             let body = password_attempt(&id, "wrong");
             for version in 1..=2 {
-                let info = challenge(engine.authorize(policy, &request(&body)).unwrap());
+                let info = challenge(now(engine.authorize(policy, request(&body))).unwrap());
                 let error = info.auth_error.expect("an error");
                 assert_eq!(error.errcode, ErrorKind::Forbidden);
-                let stored = engine.store().get(&id).unwrap().expect("the session is stored");
+                let stored = now(engine.store().get(&id)).unwrap().expect("the session is stored");
                 assert_eq!((stored.failures, stored.version), (version as u32, version));
             }
             Requests::Same(vec![body; BATCH])
@@ -276,10 +315,10 @@ fn cases(policy: &Policy) -> Vec<Case> {
             let id = start(engine, policy, &devices());
             let body = password_attempt(&id, PASSWORD);
             for _ in 0..2 {
-                let info = challenge(engine.authorize(policy, &request(&body)).unwrap());
+                let info = challenge(now(engine.authorize(policy, request(&body))).unwrap());
                 assert!(info.auth_error.is_none() && info.completed() == [AuthType::Password], "{info:?}");
             }
-            let stored = engine.store().get(&id).unwrap().expect("the session is stored");
+            let stored = now(engine.store().get(&id)).unwrap().expect("the session is stored");
             assert_eq!(stored.version, 1, "the retry wrote the session");
             Requests::Same(vec![body; BATCH])
         },
@@ -352,15 +391,103 @@ fn decisions(cases: &mut [Case], policy: &Policy) {
     println!("  allocations: per decision (per baseline parse)");
 }
 
+/// The four sets of facts the shell gathers for a password attempt in an
+/// open session: none (the core asks for the session), the session (it asks
+/// to charge the attempt), the charge (it asks for the stage's check), and
+/// the outcome (it answers with the write and the 401).
+fn gathered_facts(policy: &Policy, config: &EngineConfig, body: &JsonObject) -> [Facts; 4] {
+    let first = devices();
+    let opened = Request::read(policy, config, request(&first));
+    let Step::Open { mut session, .. } = opened.decide(&Facts::default(), 1_000) else {
+        panic!("a first request opens a session")
+    };
+    session.id = body["auth"]["session"].as_str().expect("a session id").to_owned();
+    let mut facts = [Facts::default(), Facts::default(), Facts::default(), Facts::default()];
+    for (n, facts) in facts.iter_mut().enumerate() {
+        if n >= 1 {
+            facts.session = Some(Found::Session(session.clone()));
+        }
+        if n >= 2 {
+            facts.charged = Some(Admission::Admitted);
+        }
+        if n >= 3 {
+            facts.outcome = Some(StageOutcome::Passed { user_id: Some(USER.to_owned()) });
+        }
+    }
+    facts
+}
+
+/// Read the request and take its four steps; panics unless they are
+/// load, charge, verify and write, in that order.
+fn core_decision(policy: &Policy, config: &EngineConfig, body: &JsonObject, facts: &[Facts; 4]) {
+    let request = Request::read(policy, config, request(body));
+    let steps = facts.each_ref().map(|facts| match request.decide(facts, 2_000) {
+        Step::Load(_) => 0,
+        Step::Charge(_) => 1,
+        Step::Verify { .. } => 2,
+        Step::Write { then: Decision::Respond(UiaaResponse::AuthRequired(info)), .. } => {
+            black_box(info);
+            3
+        }
+        other => panic!("an unexpected step: {other:?}"),
+    });
+    assert_eq!(black_box(steps), [0, 1, 2, 3]);
+}
+
+fn core_decisions(policy: &Policy) {
+    let config = EngineConfig::default();
+    let bodies: Vec<JsonObject> =
+        (0..BATCH).map(|i| password_attempt(&format!("{i:032x}"), PASSWORD)).collect();
+    let facts: Vec<[Facts; 4]> = bodies.iter().map(|body| gathered_facts(policy, &config, body)).collect();
+    let (mut decisions, mut baseline, mut reads) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        let decide = |i: usize| core_decision(policy, &config, &bodies[i], &facts[i]);
+        let parse = |i: usize| {
+            black_box(&AuthData::deserialize(&black_box(&bodies[i])["auth"]));
+        };
+        let read = |i: usize| {
+            black_box(Request::read(policy, &config, request(black_box(&bodies[i]))));
+        };
+        if round % 2 == 0 {
+            decisions.push(sample(BATCH, decide));
+            baseline.push(sample(BATCH, parse));
+            reads.push(sample(BATCH, read));
+        } else {
+            reads.push(sample(BATCH, read));
+            baseline.push(sample(BATCH, parse));
+            decisions.push(sample(BATCH, decide));
+        }
+    }
+    let read_ns = median(reads.iter().map(|s| s.ns));
+    let ns = median(decisions.iter().map(|s| s.ns));
+    let ratio = median(decisions.iter().zip(&baseline).map(|(d, b)| d.ns / b.ns));
+    println!("the pure core on one core: a password attempt that passes, given the facts the shell gathers");
+    println!(
+        "(read the request: parse `auth`, fingerprint the body; then the load, charge, verify and write steps)"
+    );
+    println!(
+        "  decisions/s {:>10.0}   ns {ns:>6.0}   baseline ns {:>6.0}   vs. baseline {ratio:>5.2}×   allocations {:.1} ({:.1})",
+        1e9 / ns,
+        median(baseline.iter().map(|s| s.ns)),
+        mean_allocations(&decisions),
+        mean_allocations(&baseline),
+    );
+    println!(
+        "  of which reading the request {read_ns:>6.0} ns; the four steps {:>6.0} ns ({:.0} steps' decisions/s)",
+        ns - read_ns,
+        1e9 / (ns - read_ns)
+    );
+}
+
 fn bytes_per_session(policy: &Policy) {
     const N: usize = 100_000;
     let body = devices();
     let fill = |engine: &Engine<MemoryStore>| {
-        let before = LIVE.load(Ordering::Relaxed);
+        let before = live();
         for _ in 0..N {
             start(engine, policy, &body);
         }
-        (LIVE.load(Ordering::Relaxed) - before) as f64 / N as f64
+        (live() - before) as f64 / N as f64
     };
     // Filled once and emptied again: the map keeps its capacity, so that the
     // second fill counts what each session adds and not the map's growth.
@@ -391,34 +518,58 @@ fn session(id: String) -> Session {
         failures: 0,
         consumed: false,
         version: 0,
+        address: Some("192.0.2.1".to_owned()),
+        requester: None,
     }
+}
+
+/// `n` sessions written (inserted, then advanced) through `store` by
+/// `writers` tasks at once on a multi-threaded runtime of the machine's
+/// cores: session writes per second.
+fn session_writes(store: &Arc<SqliteStore>, prefix: &str, n: u64, writers: u64) -> f64 {
+    let runtime = tokio::runtime::Builder::new_multi_thread().build().expect("a runtime");
+    let start = Instant::now();
+    runtime.block_on(async {
+        let tasks: Vec<_> = (0..writers)
+            .map(|w| {
+                let (store, prefix) = (store.clone(), prefix.to_owned());
+                tokio::spawn(async move {
+                    for k in 0..n / writers {
+                        let mut s = session(format!("{prefix}-{w}-{k}"));
+                        store.insert(&s, SessionCaps::default()).await.unwrap();
+                        s.completed.push(AuthType::Terms);
+                        s.version = 1;
+                        assert!(store.replace(&s).await.unwrap());
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.expect("a writer");
+        }
+    });
+    (2 * n) as f64 / start.elapsed().as_secs_f64()
 }
 
 fn sqlite_writes() {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let store = SqliteStore::open(dir.path().join("bench.db")).expect("the store opens");
+    let store = Arc::new(SqliteStore::open(dir.path().join("bench.db")).expect("the store opens"));
     const N: u64 = 20_000;
-    let start = Instant::now();
-    for n in 0..N {
-        let mut s = session(format!("s{n}"));
-        store.insert(&s).unwrap();
-        s.completed.push(AuthType::Terms);
-        s.version = 1;
-        store.replace(&s).unwrap();
-    }
-    let store_rate = (2 * N) as f64 / start.elapsed().as_secs_f64();
-
-    // Baseline: the same number of bare single-row writes, same pragmas.
+    let one = session_writes(&store, "one", N, 1);
+    let many = session_writes(&store, "many", N, 16);
+    // Baseline: the same number of bare single-row writes, same pragmas, on
+    // the calling thread.
     let mut connection = rusqlite_baseline(dir.path().join("baseline.db"));
     let start = Instant::now();
     for n in 0..(2 * N) {
         connection(n);
     }
     let bare_rate = (2 * N) as f64 / start.elapsed().as_secs_f64();
-    println!("SQLite (WAL, synchronous=NORMAL, one connection)");
-    println!("  session writes                  {store_rate:>12.0} /s");
-    println!("  baseline: bare INSERTs          {bare_rate:>12.0} /s");
-    println!("  session writes vs. baseline     {:>12.2}× its time", bare_rate / store_rate);
+    println!("SQLite (WAL, synchronous=NORMAL; the store's connection on a thread of its own)");
+    println!("  session writes, one writer waiting for each     {one:>10.0} /s");
+    println!("  session writes, 16 writers at once              {many:>10.0} /s");
+    println!("  baseline: bare INSERTs on the calling thread    {bare_rate:>10.0} /s");
+    println!("  16 writers vs. baseline                         {:>10.2}× its time", bare_rate / many);
 }
 
 /// A closure that inserts one row into a bare table, like a session write minus the engine.
@@ -438,10 +589,15 @@ fn rusqlite_baseline(path: std::path::PathBuf) -> impl FnMut(u64) {
 fn main() {
     let policy = policy();
     let mut cases = cases(&policy);
+    let config = EngineConfig::default();
+    let body = password_attempt(&format!("{:032x}", 1), PASSWORD);
+    core_decision(&policy, &config, &body, &gathered_facts(&policy, &config, &body));
     // `cargo test --benches` runs benches without `--bench`: the checks above suffice there.
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
+    core_decisions(&policy);
+    println!();
     decisions(&mut cases, &policy);
     drop(cases);
     println!();

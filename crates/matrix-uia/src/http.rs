@@ -95,12 +95,14 @@ impl std::error::Error for ToHttpError {
 #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 impl<S: crate::server::SessionStore> crate::server::Engine<S> {
     /// [`Engine::authorize`](crate::server::Engine::authorize) for an HTTP request: its method, path and JSON
-    /// body. A body that is not a JSON object is answered 400 `M_NOT_JSON`.
-    pub fn authorize_http<B: AsRef<[u8]>>(
+    /// body, by `requester` (the user of its access token) from `client_address`.
+    /// A body that is not a JSON object is answered 400 `M_NOT_JSON`.
+    pub async fn authorize_http<B: AsRef<[u8]>>(
         &self,
         policy: &crate::server::Policy,
         request: &http::Request<B>,
         requester: Option<&str>,
+        client_address: Option<&str>,
     ) -> Result<crate::server::Decision, crate::server::EngineError> {
         use crate::server::{Decision, IncomingRequest};
         let body = match crate::from_json_object(request.body().as_ref()) {
@@ -113,12 +115,9 @@ impl<S: crate::server::SessionStore> crate::server::Engine<S> {
                 return Ok(Decision::Respond(UiaaResponse::Error { status: 400, error }));
             }
         };
-        let incoming = IncomingRequest {
-            method: request.method().as_str(),
-            path: request.uri().path(),
-            requester,
-            body: &body,
-        };
-        self.authorize(policy, &incoming)
+        let incoming = IncomingRequest::new(request.method().as_str(), request.uri().path(), &body)
+            .requester(requester)
+            .client_address(client_address);
+        self.authorize(policy, incoming).await
     }
 }

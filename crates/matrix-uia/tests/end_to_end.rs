@@ -12,11 +12,13 @@ use serde_json::{Value, json};
 
 fn engine() -> Engine<MemoryStore> {
     Engine::new(MemoryStore::new())
-        .with_verifier(PasswordStage::new(|id: &UserIdentifier, password: &str| match (id, password) {
-            (UserIdentifier::UserId(u), "correct horse") if u.user == "@alice:example.org" => {
-                Some(u.user.clone())
-            }
-            _ => None,
+        .with_verifier(PasswordStage::new(|id: UserIdentifier, password: String| {
+            std::future::ready(match (id, password.as_str()) {
+                (UserIdentifier::UserId(u), "correct horse") if u.user == "@alice:example.org" => {
+                    Some(u.user)
+                }
+                _ => None,
+            })
         }))
         .with_verifier(fixed_registration_tokens(vec!["invite-42".to_owned()]))
 }
@@ -34,7 +36,9 @@ fn exchange(
         let http_request =
             request.to_http_request(http::Method::POST, "/_matrix/client/v3/delete_devices", Some("tok"))?;
         assert_eq!(matrix_uia::http::bearer_token(&http_request), Some("tok"));
-        let response = match engine.authorize_http(policy, &http_request, requester).unwrap() {
+        // The driver's loop is synchronous; the engine is async: `block_on`, as the docs offer.
+        let decision = pollster::block_on(engine.authorize_http(policy, &http_request, requester, None));
+        let response = match decision.unwrap() {
             Decision::Proceed(authorized) => {
                 let body = serde_json::to_vec(&json!({"completed": authorized.completed})).unwrap();
                 matrix_uia::http::json_response(200, body)
@@ -157,7 +161,7 @@ fn the_acknowledgement_completes_a_stage_done_out_of_band() {
     let answer = |p: &StagePrompt<'_>| {
         // The user accepted the terms on the fallback page instead.
         let session = p.session.expect("a session");
-        assert!(engine.complete_out_of_band(session, &AuthType::Terms).unwrap());
+        assert!(pollster::block_on(engine.complete_out_of_band(session, &AuthType::Terms)).unwrap());
         Some(p.acknowledge())
     };
     let (status, _) =

@@ -5,6 +5,7 @@
 mod support;
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use matrix_uia::client::{StagePrompt, drive};
 use matrix_uia::{AuthType, JsonObject, UiaaRequest, UserIdentifier};
@@ -106,7 +107,7 @@ fn the_terms_fallback_page_completes_the_stage() {
     assert!(done.contains("postMessage(\"authDone\"") && done.contains("window.onAuthDone"), "{done}");
     let stored = server.engine().store();
     use matrix_uia::server::SessionStore;
-    assert_eq!(stored.get(&session).unwrap().unwrap().completed, [AuthType::Terms]);
+    assert_eq!(pollster::block_on(stored.get(&session)).unwrap().unwrap().completed, [AuthType::Terms]);
 
     // The client acknowledges with the session alone, then does the dummy stage.
     let mut ack = body.clone();
@@ -317,7 +318,7 @@ fn a_shutdown_lets_the_request_in_flight_finish() {
 
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let (address, _server, _dir, thread) =
-        support::serve_until(None, support::app::Limits::default(), async {
+        support::serve_until(Default::default(), support::app::Limits::default(), async {
             let _ = stopped.await;
         });
     // A request whose body has not all arrived: the server is reading it.
@@ -360,7 +361,8 @@ fn silent_connections_are_closed_and_bounded() {
     use std::time::{Duration, Instant};
 
     let limits = support::app::Limits { connections: 4, idle: Duration::from_millis(500) };
-    let (address, _server, _dir, _thread) = support::serve_until(None, limits, std::future::pending());
+    let (address, _server, _dir, _thread) =
+        support::serve_until(Default::default(), limits, std::future::pending());
     // Four connections take every place, each with half a request's head.
     let mut silent: Vec<std::net::TcpStream> = (0..4)
         .map(|_| {
@@ -403,4 +405,69 @@ fn a_malformed_stage_is_a_retryable_failure() {
     no_token["auth"] = json!({"type": "m.login.registration_token", "session": session});
     let answer = post_json(address, "/_matrix/client/v3/register", None, &no_token);
     assert_eq!(errcode(&answer), (401, "M_MISSING_PARAM".into()));
+}
+
+/// Regression: one unauthenticated client created 200,000 sessions in 40 s.
+/// Now its live sessions are capped (100 per address by default).
+#[test]
+fn one_client_cannot_open_sessions_without_bound() {
+    let (address, server, _dir) = serve(None);
+    let cap = server.engine().config().sessions_per_address.expect("a cap by default") as usize;
+    let body = json!({"username": "ivy", "password": "pw"});
+    let statuses: Vec<u16> =
+        (0..cap + 5).map(|_| post_json(address, "/_matrix/client/v3/register", None, &body).0).collect();
+    assert!(statuses[..cap].iter().all(|s| *s == 401), "{statuses:?}");
+    let capped = post_json(address, "/_matrix/client/v3/register", None, &body);
+    assert_eq!(errcode(&capped), (429, "M_LIMIT_EXCEEDED".into()));
+    let answer: Value = serde_json::from_slice(&capped.1).unwrap();
+    assert!(answer["retry_after_ms"].as_u64().is_some_and(|ms| ms > 0), "{answer}");
+}
+
+/// Regression: 200 of 200 wrong passwords, each in a new session, got 401.
+/// Now the user's failures are counted across sessions.
+#[test]
+fn password_guesses_are_limited_across_sessions() {
+    let (address, _server, _dir) = serve(None);
+    let token = register(address, "jo", "right")["access_token"].as_str().unwrap().to_owned();
+    let path = "/_matrix/client/v3/delete_devices";
+    let guess = |password: &str| {
+        let body = json!({"devices": ["NONE"]});
+        let first: Value = serde_json::from_slice(&post_json(address, path, Some(&token), &body).1).unwrap();
+        let session = first["session"].as_str().expect("a session").to_owned();
+        let auth = json!({"type": "m.login.password", "session": session,
+            "identifier": {"type": "m.id.user", "user": "jo"}, "password": password});
+        errcode(&post_json(address, path, Some(&token), &json!({"devices": ["NONE"], "auth": auth})))
+    };
+    for attempt in 1..=10 {
+        assert_eq!(guess("wrong").0, 401, "attempt {attempt}");
+    }
+    assert_eq!(guess("wrong"), (429, "M_LIMIT_EXCEEDED".into()), "the 11th, in its own session");
+    assert_eq!(guess("right").0, 429, "a limited client learns nothing, not even from the right password");
+}
+
+/// Regression: sessions were never removed. The server sweeps expired ones
+/// on a timer.
+#[test]
+fn expired_sessions_are_swept_on_a_timer() {
+    let mut settings = support::app::Settings::default();
+    settings.engine.session_lifetime = Duration::from_millis(300);
+    settings.sweep_every = Duration::from_millis(100);
+    let (address, _server, dir, _thread) =
+        support::serve_until(settings, support::app::Limits::default(), std::future::pending());
+    for _ in 0..5 {
+        assert_eq!(
+            post_json(address, "/_matrix/client/v3/register", None, &json!({"password": "pw"})).0,
+            401
+        );
+    }
+    let rows = || -> i64 {
+        let db = rusqlite::Connection::open(dir.path().join("hs.db")).unwrap();
+        db.query_row("SELECT COUNT(*) FROM uia_sessions", [], |row| row.get(0)).unwrap()
+    };
+    assert!(rows() >= 1, "the sessions are stored");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while rows() > 0 {
+        assert!(std::time::Instant::now() < deadline, "expired sessions are still stored after 10 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

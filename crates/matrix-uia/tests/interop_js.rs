@@ -162,7 +162,9 @@ fn login(address: SocketAddr, user: &str, password: &str) -> u16 {
 /// The session `id` as the server stored it.
 fn session(server: &Homeserver, id: &Value) -> Session {
     let id = id.as_str().unwrap_or_else(|| panic!("no session id: {id}"));
-    server.engine().store().get(id).unwrap().unwrap_or_else(|| panic!("session {id} is not stored"))
+    pollster::block_on(server.engine().store().get(id))
+        .unwrap()
+        .unwrap_or_else(|| panic!("session {id} is not stored"))
 }
 
 /// `field` of each request the SDK made, in order.

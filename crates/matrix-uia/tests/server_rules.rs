@@ -1,20 +1,23 @@
-//! The engine, rule by rule. Each test names the rule it checks; together
-//! they are the table in the `server` module docs.
+//! The engine's rules, one by one, on the pure core (`support/world.rs`
+//! answers its steps). Each test names the rule it checks; together they are
+//! the table in the `server` module docs.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::future::ready;
+use std::time::Duration;
 
 use matrix_uia::server::{
-    Decision, Engine, EngineConfig, IncomingRequest, MemoryStore, PasswordStage, Policy, SessionStore,
-    fixed_registration_tokens,
+    Decision, EngineConfig, IncomingRequest, Limit, PasswordStage, Policy, fixed_registration_tokens,
 };
 use matrix_uia::{AuthType, ErrorKind, JsonObject, UiaaInfo, UiaaResponse};
 use serde_json::{Value, json};
 
 #[path = "support/accounts.rs"]
 mod accounts;
+#[path = "support/world.rs"]
+mod world;
 
 use accounts::password_check;
+use world::World;
 
 const PATH: &str = "/_matrix/client/v3/delete_devices";
 /// Who makes the requests: a session is bound to its requester, so every
@@ -22,22 +25,21 @@ const PATH: &str = "/_matrix/client/v3/delete_devices";
 const ALICE: Option<&str> = Some("@alice:example.org");
 const BOB: Option<&str> = Some("@bob:example.org");
 
+/// The core, in a world where Alice and Bob have passwords and
+/// `let-me-in` is a registration token.
 struct Server {
-    engine: Engine<Arc<MemoryStore>>,
-    store: Arc<MemoryStore>,
-    clock: Arc<AtomicU64>,
+    world: World,
 }
 
 fn server() -> Server {
-    let store = Arc::new(MemoryStore::new());
-    let clock = Arc::new(AtomicU64::new(1_000_000));
-    let time = clock.clone();
-    let engine = Engine::new(store.clone())
-        .with_verifier(PasswordStage::new(password_check))
-        .with_verifier(fixed_registration_tokens(vec!["let-me-in".to_owned()]))
-        .with_config(EngineConfig { max_failures: 10, ..EngineConfig::default() })
-        .with_clock(Arc::new(move || time.load(Ordering::SeqCst)));
-    Server { engine, store, clock }
+    server_with(EngineConfig::default())
+}
+
+fn server_with(config: EngineConfig) -> Server {
+    let world = World::new(config)
+        .with_verifier(PasswordStage::new(|id, pw: String| ready(password_check(&id, &pw))))
+        .with_verifier(fixed_registration_tokens(vec!["let-me-in".to_owned()]));
+    Server { world }
 }
 
 fn object(value: Value) -> JsonObject {
@@ -48,20 +50,35 @@ fn object(value: Value) -> JsonObject {
 }
 
 impl Server {
-    fn send(&self, policy: &Policy, requester: Option<&str>, body: Value) -> Decision {
+    fn send(&mut self, policy: &Policy, requester: Option<&str>, body: Value) -> Decision {
         self.send_to(policy, PATH, requester, body)
     }
 
-    fn send_to(&self, policy: &Policy, path: &str, requester: Option<&str>, body: Value) -> Decision {
+    fn send_to(&mut self, policy: &Policy, path: &str, requester: Option<&str>, body: Value) -> Decision {
         let body = object(body);
-        self.engine
-            .authorize(policy, &IncomingRequest { method: "POST", path, requester, body: &body })
-            .unwrap()
+        self.world.decide(policy, IncomingRequest::new("POST", path, &body).requester(requester))
+    }
+
+    fn send_from(
+        &mut self,
+        policy: &Policy,
+        address: &str,
+        requester: Option<&str>,
+        body: Value,
+    ) -> Decision {
+        let body = object(body);
+        let request =
+            IncomingRequest::new("POST", PATH, &body).requester(requester).client_address(Some(address));
+        self.world.decide(policy, request)
     }
 
     /// The first request: 401 and its session.
-    fn start(&self, policy: &Policy, body: &Value) -> UiaaInfo {
+    fn start(&mut self, policy: &Policy, body: &Value) -> UiaaInfo {
         info(self.send(policy, ALICE, body.clone()))
+    }
+
+    fn advance(&mut self, by: Duration) {
+        self.world.now_ms += by.as_millis() as u64;
     }
 }
 
@@ -99,23 +116,21 @@ fn devices() -> Value {
 
 #[test]
 fn rule_no_auth_answers_401_with_flows_params_and_a_fresh_session() {
-    let server = server();
+    let mut server = server();
     let policy = Policy::new([vec![AuthType::Terms, AuthType::Dummy]])
         .with_params(AuthType::Terms, json!({"policies": {}}));
     let first = server.start(&policy, &devices());
     let second = server.start(&policy, &devices());
     assert_eq!(first.flows, policy.flows);
     assert_eq!(first.params_of(&AuthType::Terms).map(|p| p.get()), Some(r#"{"policies":{}}"#));
-    let id = first.session.clone().expect("a session");
-    assert_eq!(id.len(), 32, "128 bits as hex");
-    assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert!(first.session.is_some());
     assert_ne!(first.session, second.session);
     assert!(first.completed.is_none() && first.auth_error.is_none());
 }
 
 #[test]
 fn rule_a_dummy_only_flow_still_answers_401_first() {
-    let server = server();
+    let mut server = server();
     let policy = Policy::new([vec![AuthType::Dummy]]);
     let first = server.start(&policy, &devices());
     let session = first.session.unwrap();
@@ -129,7 +144,7 @@ fn rule_a_dummy_only_flow_still_answers_401_first() {
 
 #[test]
 fn rule_a_stage_must_be_next_in_some_offered_flow() {
-    let server = server();
+    let mut server = server();
     let policy = Policy::new([vec![AuthType::Terms, AuthType::Dummy]]);
     let session = server.start(&policy, &devices()).session.unwrap();
     let early = server.send(
@@ -155,18 +170,18 @@ fn rule_a_stage_must_be_next_in_some_offered_flow() {
 
 #[test]
 fn rule_a_stage_in_no_offered_flow_is_refused_and_not_recorded() {
-    let server = server();
+    let mut server = server();
     let policy = Policy::new([vec![AuthType::Terms, AuthType::Dummy]]);
     let session = server.start(&policy, &devices()).session.unwrap();
     let captcha = json!({"type": "m.login.recaptcha", "response": "x", "session": session});
     assert_eq!(error(&server.send(&policy, ALICE, with_auth(&devices(), captcha))), (400, "M_INVALID_PARAM"));
-    let stored = server.store.get(&session).unwrap().unwrap();
+    let stored = server.world.session(&session).unwrap();
     assert!(stored.completed.is_empty());
 }
 
 #[test]
 fn rule_completed_stages_are_not_retried() {
-    let server = server();
+    let mut server = server();
     let policy = Policy::new([vec![AuthType::Password, AuthType::Dummy]]);
     let body = devices();
     let session = server.start(&policy, &body).session.unwrap();
@@ -176,15 +191,15 @@ fn rule_completed_stages_are_not_retried() {
     let retry = info(server.send(&policy, user, with_auth(&body, password(&session, "alice", "wrong"))));
     assert_eq!(retry.completed(), [AuthType::Password]);
     assert!(retry.auth_error.is_none());
-    assert_eq!(server.store.get(&session).unwrap().unwrap().failures, 0);
+    assert_eq!(server.world.session(&session).unwrap().failures, 0);
 }
 
 #[test]
 fn rule_a_retried_completed_stage_proceeds_when_a_flow_is_complete() {
-    let server = server();
+    let mut server = server();
     let policy = Policy::new([vec![AuthType::Terms]]);
     let session = server.start(&policy, &devices()).session.unwrap();
-    assert!(server.engine.complete_out_of_band(&session, &AuthType::Terms).unwrap());
+    assert!(server.world.complete_out_of_band(&session, &AuthType::Terms));
     let again = server.send(
         &policy,
         ALICE,
@@ -195,7 +210,7 @@ fn rule_a_retried_completed_stage_proceeds_when_a_flow_is_complete() {
 
 #[test]
 fn rule_a_failed_stage_answers_401_with_the_uia_body_and_errcode() {
-    let server = server();
+    let mut server = server();
     let policy = password_policy().with_params(AuthType::Password, json!({}));
     let session = server.start(&policy, &devices()).session.unwrap();
     let failed =
@@ -215,7 +230,7 @@ fn rule_a_failed_stage_answers_401_with_the_uia_body_and_errcode() {
 
 #[test]
 fn rule_other_failures_answer_the_standard_error_format() {
-    let server = server();
+    let mut server = server();
     let policy = password_policy();
     let body = devices();
     assert_eq!(
@@ -238,7 +253,7 @@ fn rule_other_failures_answer_the_standard_error_format() {
 
 #[test]
 fn rule_registration_token_missing_and_invalid_match_synapse_codes() {
-    let server = server();
+    let mut server = server();
     let policy = Policy::new([vec![AuthType::RegistrationToken, AuthType::Dummy]]);
     let body = json!({"username": "carol", "password": "x"});
     let session = server.start(&policy, &body).session.unwrap();
@@ -260,19 +275,19 @@ fn rule_registration_token_missing_and_invalid_match_synapse_codes() {
 
 #[test]
 fn rule_session_only_auth_rechecks_stages_completed_out_of_band() {
-    let server = server();
+    let mut server = server();
     let policy = Policy::new([vec![AuthType::Terms, AuthType::Dummy]]);
     let session = server.start(&policy, &devices()).session.unwrap();
     let ack = with_auth(&devices(), json!({"session": session}));
     assert!(info(server.send(&policy, ALICE, ack.clone())).completed().is_empty());
-    assert!(server.engine.complete_out_of_band(&session, &AuthType::Terms).unwrap());
+    assert!(server.world.complete_out_of_band(&session, &AuthType::Terms));
     assert_eq!(info(server.send(&policy, ALICE, ack)).completed(), [AuthType::Terms]);
-    assert!(!server.engine.complete_out_of_band(&session, &AuthType::Password).unwrap(), "not offered");
+    assert!(!server.world.complete_out_of_band(&session, &AuthType::Password), "not offered");
 }
 
 #[test]
 fn rule_the_session_is_bound_to_its_request_body_and_path() {
-    let server = server();
+    let mut server = server();
     let policy = password_policy();
     let user = ALICE;
     let session = server.start(&policy, &devices()).session.unwrap();
@@ -292,20 +307,20 @@ fn rule_the_session_is_bound_to_its_request_body_and_path() {
 
 #[test]
 fn rule_sessions_expire_when_looked_up_not_only_when_swept() {
-    let server = server();
+    let mut server = server();
     let policy = password_policy();
     let session = server.start(&policy, &devices()).session.unwrap();
-    server.clock.fetch_add(EngineConfig::default().session_lifetime.as_millis() as u64, Ordering::SeqCst);
+    server.advance(EngineConfig::default().session_lifetime);
     let late = with_auth(&devices(), password(&session, "alice", "alice-secret"));
     assert_eq!(error(&server.send(&policy, ALICE, late)), (400, "M_UNKNOWN"));
-    assert!(server.store.get(&session).unwrap().is_some(), "no sweep ran, still refused");
-    assert_eq!(server.engine.sweep().unwrap(), 1);
-    assert!(server.store.is_empty());
+    assert!(server.world.store.len() == 1, "no sweep ran, still refused");
+    assert_eq!(server.world.sweep(), 1);
+    assert!(server.world.store.is_empty());
 }
 
 #[test]
 fn rule_failed_attempts_are_limited_per_session() {
-    let server = server();
+    let mut server = server();
     let policy = password_policy();
     let user = ALICE;
     let session = server.start(&policy, &devices()).session.unwrap();
@@ -324,7 +339,7 @@ fn rule_failed_attempts_are_limited_per_session() {
 
 #[test]
 fn rule_a_session_that_authorised_its_request_cannot_authorise_again() {
-    let server = server();
+    let mut server = server();
     let policy = password_policy();
     let user = ALICE;
     let session = server.start(&policy, &devices()).session.unwrap();
@@ -337,20 +352,21 @@ fn rule_a_session_that_authorised_its_request_cannot_authorise_again() {
 
 #[test]
 fn rule_the_proven_identity_must_be_the_requester() {
-    let server = server();
+    let mut server = server();
     let policy = password_policy();
     // Bob is logged in and types Alice's (correct) password.
     let session = info(server.send(&policy, BOB, devices())).session.unwrap();
     let other = with_auth(&devices(), password(&session, "alice", "alice-secret"));
     assert_eq!(error(&server.send(&policy, BOB, other)), (403, "M_FORBIDDEN"));
-    assert_eq!(server.store.get(&session).unwrap().unwrap().failures, 1, "counted against the session");
+    let stored = server.world.session(&session).unwrap();
+    assert_eq!(stored.failures, 1, "counted against the session");
 }
 
 #[test]
 fn rule_a_session_is_bound_to_its_requester() {
     // Found by the engine fuzz target: Alice proves her password, then Bob
     // finishes her session with a stage that proves no one.
-    let server = server();
+    let mut server = server();
     let policy = Policy::new([vec![AuthType::Password, AuthType::Dummy]]);
     let session = server.start(&policy, &devices()).session.unwrap();
     let proven =
@@ -370,7 +386,7 @@ fn rule_a_session_is_bound_to_its_requester() {
 
 #[test]
 fn rule_legacy_password_forms_are_understood() {
-    let server = server();
+    let mut server = server();
     let policy = password_policy();
     let session = server.start(&policy, &devices()).session.unwrap();
     let legacy =
@@ -382,33 +398,15 @@ fn rule_legacy_password_forms_are_understood() {
 
 #[test]
 fn rule_an_auth_dict_without_session_starts_one() {
-    let server = server();
+    let mut server = server();
     let policy = Policy::new([vec![AuthType::Dummy]]);
     let done = server.send(&policy, ALICE, with_auth(&devices(), json!({"type": "m.login.dummy"})));
     assert!(matches!(done, Decision::Proceed(_)), "{done:?}");
 }
 
 #[test]
-fn rule_a_stage_the_server_cannot_check_is_a_server_error() {
-    let server = server();
-    let policy = Policy::new([vec![AuthType::ReCaptcha]]);
-    let body = object(devices());
-    let request = IncomingRequest { method: "POST", path: PATH, requester: ALICE, body: &body };
-    let failure = server.engine.authorize(&policy, &request).unwrap_err();
-    assert!(
-        matches!(&failure, matrix_uia::server::EngineError::NoVerifier(t) if *t == AuthType::ReCaptcha),
-        "{failure:?}"
-    );
-    // The homeserver logs the cause; the client is told nothing of it.
-    let response = serde_json::to_value(failure.response()).unwrap();
-    assert_eq!(failure.response().status(), 500);
-    assert_eq!(response["errcode"], "M_UNKNOWN");
-    assert!(!response.to_string().contains("recaptcha"), "{response}");
-}
-
-#[test]
 fn rule_errors_never_echo_at_length_what_the_client_sent() {
-    let server = server();
+    let mut server = server();
     let policy = password_policy();
     let body = devices();
     // An unknown session id of a megabyte: the answer does not repeat it.
@@ -429,7 +427,7 @@ fn rule_errors_never_echo_at_length_what_the_client_sent() {
 
 #[test]
 fn rule_policies_advertise_typed_params() {
-    let server = server();
+    let mut server = server();
     let translation = matrix_uia::PolicyTranslation::new("Terms", "https://example.org/terms");
     let policy = matrix_uia::PolicyDefinition::new("1.0", [("en".to_owned(), translation)].into());
     let terms =
@@ -437,4 +435,137 @@ fn rule_policies_advertise_typed_params() {
     let policy = Policy::new([vec![AuthType::Terms]]).with_auth_params(&terms).unwrap();
     let first = server.start(&policy, &devices());
     assert_eq!(first.params::<matrix_uia::TermsParams>().unwrap().unwrap(), terms);
+}
+
+/// `n` wrong passwords for `user`, each in a new session; the answers' statuses.
+fn guesses_in_new_sessions(server: &mut Server, n: usize, user: &str, requester: Option<&str>) -> Vec<u16> {
+    let policy = password_policy();
+    (0..n)
+        .map(|_| {
+            let session = info(server.send(&policy, requester, devices())).session.unwrap();
+            let guess = with_auth(&devices(), password(&session, user, "guess"));
+            status(server.send(&policy, requester, guess))
+        })
+        .collect()
+}
+
+#[test]
+fn rule_failures_are_limited_per_user_across_sessions() {
+    let mut server = server();
+    // Ten wrong passwords, each in a fresh session: the per-session limit never trips.
+    let statuses = guesses_in_new_sessions(&mut server, 11, "alice", ALICE);
+    assert_eq!(statuses[..10], [401; 10]);
+    assert_eq!(statuses[10], 429, "the 11th guess, in its own session");
+    // Even the right password, in a new session, is refused until the window ends.
+    let policy = password_policy();
+    let session = info(server.send(&policy, ALICE, devices())).session.unwrap();
+    let right = with_auth(&devices(), password(&session, "alice", "alice-secret"));
+    let limited = server.send(&policy, ALICE, right.clone());
+    assert_eq!(error(&limited), (429, "M_LIMIT_EXCEEDED"));
+    let Decision::Respond(UiaaResponse::Error { error, .. }) = &limited else { unreachable!() };
+    let wait = error.retry_after_ms.expect("retry_after_ms");
+    assert!(wait > 0 && wait <= 15 * 60 * 1000, "{wait}");
+    server.advance(Duration::from_millis(wait));
+    assert!(matches!(server.send(&policy, ALICE, right), Decision::Proceed(_)));
+}
+
+#[test]
+fn rule_the_user_limit_counts_every_spelling_of_the_user_and_the_requester() {
+    let mut config = EngineConfig::default();
+    config.failures_per_user = Some(Limit::new(3, Duration::from_secs(60)));
+    let mut server = server_with(config);
+    // Bob, logged in, guesses at Alice's password under three spellings of her name.
+    let statuses: Vec<u16> = ["alice", "Alice", "@ALICE:example.org"]
+        .into_iter()
+        .flat_map(|spelling| guesses_in_new_sessions(&mut server, 1, spelling, BOB))
+        .collect();
+    assert_eq!(statuses, [401, 401, 401]);
+    // Alice's count is full, whoever asks: Bob, or Alice herself.
+    assert_eq!(guesses_in_new_sessions(&mut server, 1, "alice", BOB), [429]);
+    assert_eq!(guesses_in_new_sessions(&mut server, 1, "alice", ALICE), [429]);
+    // Bob's count (the requester's) is full too: he made three failed attempts.
+    assert_eq!(guesses_in_new_sessions(&mut server, 1, "bob", BOB), [429]);
+}
+
+#[test]
+fn rule_a_passing_stage_gives_its_attempt_back() {
+    let mut config = EngineConfig::default();
+    config.failures_per_user = Some(Limit::new(2, Duration::from_secs(60)));
+    let mut server = server_with(config);
+    let policy = password_policy();
+    // Many right passwords, then one wrong: only failures count.
+    for _ in 0..5 {
+        let session = info(server.send(&policy, ALICE, devices())).session.unwrap();
+        let right = with_auth(&devices(), password(&session, "alice", "alice-secret"));
+        assert!(matches!(server.send(&policy, ALICE, right), Decision::Proceed(_)));
+    }
+    assert_eq!(guesses_in_new_sessions(&mut server, 3, "alice", ALICE), [401, 401, 429]);
+}
+
+#[test]
+fn rule_failures_are_limited_per_client_address() {
+    let mut config = EngineConfig::default();
+    config.failures_per_address = Some(Limit::new(3, Duration::from_secs(60)));
+    let mut server = server_with(config);
+    let policy = Policy::new([vec![AuthType::RegistrationToken]]);
+    let attempt = |server: &mut Server, address: &str, token: &str| {
+        let session = info(server.send_from(&policy, address, None, devices())).session.unwrap();
+        let auth = json!({"type": "m.login.registration_token", "token": token, "session": session});
+        status(server.send_from(&policy, address, None, with_auth(&devices(), auth)))
+    };
+    // Token guessing, no user involved: the address is what is counted.
+    let statuses: Vec<u16> =
+        (0..4).map(|i| attempt(&mut server, "192.0.2.7", &format!("guess-{i}"))).collect();
+    assert_eq!(statuses, [401, 401, 401, 429]);
+    assert_eq!(attempt(&mut server, "192.0.2.7", "let-me-in"), 429, "limited, even with the right token");
+    assert_eq!(attempt(&mut server, "198.51.100.1", "let-me-in"), 200, "another address is not");
+}
+
+#[test]
+fn rule_live_sessions_are_capped_per_client_address_and_per_requester() {
+    let mut config = EngineConfig::default();
+    config.sessions_per_address = Some(3);
+    config.sessions_per_requester = Some(2);
+    let mut server = server_with(config);
+    let policy = Policy::new([vec![AuthType::Dummy]]);
+    let statuses: Vec<u16> =
+        (0..4).map(|_| server.send_from(&policy, "192.0.2.7", None, devices())).map(status).collect();
+    assert_eq!(statuses, [401, 401, 401, 429]);
+    let capped = server.send_from(&policy, "192.0.2.7", None, devices());
+    let Decision::Respond(UiaaResponse::Error { error, .. }) = &capped else { panic!("{capped:?}") };
+    assert_eq!(error.errcode, ErrorKind::LimitExceeded);
+    assert!(error.retry_after_ms.is_some_and(|ms| ms > 0));
+    // Another address may; one requester may hold two, wherever it comes from.
+    assert_eq!(status(server.send_from(&policy, "198.51.100.1", ALICE, devices())), 401);
+    assert_eq!(status(server.send_from(&policy, "198.51.100.2", ALICE, devices())), 401);
+    assert_eq!(status(server.send_from(&policy, "198.51.100.3", ALICE, devices())), 429);
+    // A session that authorised its request is no longer live: it frees a place.
+    let live = info(server.send_from(&policy, "198.51.100.9", BOB, devices())).session.unwrap();
+    let finish = with_auth(&devices(), json!({"type": "m.login.dummy", "session": live}));
+    assert!(matches!(server.send_from(&policy, "198.51.100.9", BOB, finish), Decision::Proceed(_)));
+    assert_eq!(status(server.send_from(&policy, "198.51.100.9", BOB, devices())), 401);
+    // So does one that expired.
+    server.advance(EngineConfig::default().session_lifetime);
+    assert_eq!(status(server.send_from(&policy, "192.0.2.7", None, devices())), 401);
+}
+
+#[test]
+fn rule_the_sweep_removes_expired_sessions_and_ended_counts() {
+    let mut server = server();
+    guesses_in_new_sessions(&mut server, 3, "alice", ALICE);
+    assert_eq!(server.world.store.len(), 3);
+    server.advance(Duration::from_secs(60));
+    assert_eq!(server.world.sweep(), 0, "nothing has expired yet");
+    server.advance(EngineConfig::default().session_lifetime);
+    assert_eq!(server.world.sweep(), 3);
+    assert!(server.world.store.is_empty());
+    // The count's window ended too: Alice may try again at once, ten times.
+    assert_eq!(guesses_in_new_sessions(&mut server, 10, "alice", ALICE), [401; 10]);
+}
+
+fn status(decision: Decision) -> u16 {
+    match decision {
+        Decision::Respond(answer) => answer.status(),
+        Decision::Proceed(_) => 200,
+    }
 }

@@ -7,13 +7,12 @@
 
 use std::collections::HashSet;
 use std::fmt::Debug;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::future::ready;
 
 use matrix_spec_examples::{Format, Problem, extract_bytes};
 use matrix_uia::server::{
-    Decision, Engine, EngineConfig, IncomingRequest, MemoryStore, PasswordStage, Policy, StageContext,
-    StageOutcome, StageVerifier, fixed_registration_tokens,
+    BoxFuture, Decision, EngineConfig, IncomingRequest, PasswordStage, Policy, StageContext, StageOutcome,
+    StageVerifier, fixed_registration_tokens,
 };
 use matrix_uia::{
     AuthData, AuthType, ErrorKind, FromHttpError, JsonObject, OAuthParams, ReCaptchaParams, TermsParams,
@@ -27,9 +26,12 @@ use serde_json::{Value, json};
 mod accounts;
 #[path = "../../../crates/matrix-uia/tests/support/repeated_keys.rs"]
 mod repeated_keys;
+#[path = "../../../crates/matrix-uia/tests/support/world.rs"]
+mod world;
 
 use accounts::password_check;
 use repeated_keys::find_repeated_key;
+use world::World;
 
 /// `matrix_spec_examples::extract_bytes(data, Format::Rst)`: see [`extractor`].
 pub fn rst(data: &[u8]) {
@@ -238,12 +240,12 @@ impl StageVerifier for EmailOutOfBand {
         AuthType::EmailIdentity
     }
 
-    fn verify(&self, _: &AuthData, _: &StageContext<'_>) -> StageOutcome {
-        StageOutcome::failed(ErrorKind::Unauthorized, "Email not validated yet")
+    fn verify<'a>(&'a self, _: &'a AuthData, _: &'a StageContext<'a>) -> BoxFuture<'a, StageOutcome> {
+        Box::pin(ready(StageOutcome::failed(ErrorKind::Unauthorized, "Email not validated yet")))
     }
 
-    fn completed_out_of_band(&self, context: &StageContext<'_>) -> bool {
-        context.requester == Some(BOB)
+    fn completed_out_of_band<'a>(&'a self, context: &'a StageContext<'a>) -> BoxFuture<'a, bool> {
+        Box::pin(ready(context.requester == Some(BOB)))
     }
 }
 
@@ -282,9 +284,11 @@ fn substitute(segment: &[u8], session: &str) -> Vec<u8> {
     out
 }
 
-/// A sequence of requests against an engine (in-memory store, password,
-/// registration-token and out-of-band email verifiers, 3 failures allowed,
-/// a clock the input moves).
+/// A sequence of requests against the engine's pure core, in a world whose
+/// steps are answered at once (`tests/support/world.rs`: in-memory store,
+/// password, registration-token and out-of-band email verifiers, 3 failures
+/// a session allowed and the default limits across sessions, a clock the
+/// input moves).
 ///
 /// Input: one byte choosing the policy ([`engine_policy`]), then requests
 /// separated by NUL bytes. Each request is a control byte and a JSON body in
@@ -298,19 +302,17 @@ fn substitute(segment: &[u8], session: &str) -> Vec<u8> {
 /// Properties: nothing panics; a 401 carries the policy's flows and a session
 /// of 32 hex digits; an error status is 400–599; `Proceed` only with the
 /// stages of a whole flow, at most once per session, and for the user a stage
-/// proved only when that user is the requester; every response reads back
-/// equal through `UiaaResponse::from_http`.
+/// proved only when that user is the requester; a 429 says when to retry;
+/// every response reads back equal through `UiaaResponse::from_http`.
 pub fn engine(data: &[u8]) {
     let Some((&selector, requests)) = data.split_first() else { return };
     let policy = engine_policy(selector);
-    let clock = Arc::new(AtomicU64::new(1_000_000));
-    let time = clock.clone();
-    let engine = Engine::new(MemoryStore::new())
-        .with_verifier(PasswordStage::new(password_check))
+    let mut config = EngineConfig::default();
+    config.max_failures = 3;
+    let mut world = World::new(config)
+        .with_verifier(PasswordStage::new(|id, pw: String| ready(password_check(&id, &pw))))
         .with_verifier(fixed_registration_tokens(vec!["let-me-in".to_owned()]))
-        .with_verifier(EmailOutOfBand)
-        .with_config(EngineConfig { max_failures: 3, ..EngineConfig::default() })
-        .with_clock(Arc::new(move || time.load(Ordering::SeqCst)));
+        .with_verifier(EmailOutOfBand);
     let mut session = String::from("no-session-yet");
     let mut proceeded: HashSet<String> = HashSet::new();
     for segment in requests.split(|&b| b == 0).take(MAX_REQUESTS) {
@@ -326,13 +328,12 @@ pub fn engine(data: &[u8]) {
             _ => None,
         };
         let step_ms = [0, 1_000, 29 * 60_000, 31 * 60_000][usize::from((control >> 4) & 3)];
-        clock.fetch_add(step_ms, Ordering::SeqCst);
+        world.now_ms += step_ms;
         if control & 0x40 != 0 {
-            let stage = &policy.flows[0].stages[0];
-            engine.complete_out_of_band(&session, stage).expect("the memory store does not fail");
+            world.complete_out_of_band(&session, &policy.flows[0].stages[0]);
         }
         if control & 0x80 != 0 {
-            engine.sweep().expect("the memory store does not fail");
+            world.sweep();
         }
         let body: JsonObject = match serde_json::from_slice::<Value>(&substitute(json, &session)) {
             Ok(Value::Object(body)) => body,
@@ -342,8 +343,7 @@ pub fn engine(data: &[u8]) {
             },
             Err(_) => continue,
         };
-        let request = IncomingRequest { method, path, requester, body: &body };
-        let decision = engine.authorize(&policy, &request).expect("every offered stage has a verifier");
+        let decision = world.decide(&policy, IncomingRequest::new(method, path, &body).requester(requester));
         let response = match decision {
             Decision::Proceed(authorized) => {
                 assert!(
@@ -380,6 +380,9 @@ pub fn engine(data: &[u8]) {
             }
             UiaaResponse::Error { status, error } => {
                 assert!((400..600).contains(status), "status {status}: {error:?}");
+                if *status == 429 {
+                    assert!(error.retry_after_ms.is_some_and(|ms| ms > 0), "a 429 without a wait: {error:?}");
+                }
             }
         }
         let bytes = response.to_json_bytes().expect("the model serializes");

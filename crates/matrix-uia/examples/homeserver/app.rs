@@ -5,6 +5,8 @@
 // so its size costs one move, not a copy per layer.
 #![allow(clippy::result_large_err)]
 
+#[path = "hashing.rs"]
+mod hashing;
 #[path = "listener.rs"]
 mod listener;
 
@@ -21,12 +23,13 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use matrix_uia::server::{
-    Decision, Engine, IncomingRequest, PasswordStage, Policy, SqliteStore, StoreError,
+    Decision, Engine, EngineConfig, IncomingRequest, PasswordStage, Policy, SqliteStore, StoreError,
     fixed_registration_tokens,
 };
 use matrix_uia::{AuthData, AuthType, ErrorKind, JsonObject, StandardError, UiaaResponse, UserIdentifier};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use hashing::HashPool;
 pub use listener::Limits;
 use listener::{Guarded, Peer};
 use serde_json::{Value, json};
@@ -37,13 +40,19 @@ pub const SERVER_NAME: &str = "localhost";
 /// PBKDF2 rounds for stored passwords (an example, not a tuning guide).
 const ROUNDS: u32 = 10_000;
 
-/// Users, devices and access tokens, beside the UIA sessions in the same file.
+/// Users, devices and access tokens, beside the UIA sessions in the same
+/// file. SQLite blocks and PBKDF2 is CPU-heavy, so neither runs on the
+/// executor: queries run on tokio's blocking threads, and hashes on the
+/// [`HashPool`]'s low-priority threads. A flood of password guesses then
+/// queues for the hashing threads while the executor goes on answering
+/// everything else.
 pub struct Accounts {
     connection: Mutex<Connection>,
+    hashing: HashPool,
 }
 
 impl Accounts {
-    fn open(path: &Path) -> rusqlite::Result<Self> {
+    fn open(path: &Path, hash_threads: usize) -> Result<Self, Box<dyn std::error::Error>> {
         let connection = Connection::open(path)?;
         connection.execute_batch(
             "PRAGMA journal_mode = WAL;
@@ -51,84 +60,126 @@ impl Accounts {
              CREATE TABLE IF NOT EXISTS devices (access_token TEXT PRIMARY KEY, user_id TEXT NOT NULL,
                  device_id TEXT NOT NULL);",
         )?;
-        Ok(Accounts { connection: Mutex::new(connection) })
+        Ok(Accounts { connection: Mutex::new(connection), hashing: HashPool::new(hash_threads)? })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// Run `query` on a blocking thread.
+    async fn query<T: Send + 'static>(
+        self: &Arc<Self>,
+        query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> rusqlite::Result<T> {
+        let accounts = self.clone();
+        let task = tokio::task::spawn_blocking(move || {
+            let connection = accounts.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            query(&connection)
+        });
+        task.await.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+    }
+
+    /// PBKDF2 of `password`, on one of the hashing threads.
+    async fn hash(&self, password: String, salt: Vec<u8>) -> Vec<u8> {
+        self.hashing.run(move || hash(&password, &salt)).await
     }
 
     /// Claim `user_id` for a new account: `Ok(false)` when it is taken,
     /// whoever claimed it first (the primary key decides, not a check
     /// before the insert, which two registrations could both pass).
-    fn create(&self, user_id: &str, password: &str) -> rusqlite::Result<bool> {
-        let salt = random_hex(16);
-        let inserted = self.lock().execute(
-            "INSERT INTO users (user_id, salt, hash) VALUES (?1, ?2, ?3) ON CONFLICT (user_id) DO NOTHING",
-            params![user_id, salt.as_bytes(), hash(password, salt.as_bytes())],
-        )?;
+    async fn create(self: &Arc<Self>, user_id: &str, password: String) -> rusqlite::Result<bool> {
+        let salt = random_hex(16).into_bytes();
+        let hash = self.hash(password, salt.clone()).await;
+        let user_id = user_id.to_owned();
+        let inserted = self
+            .query(move |c| {
+                c.execute(
+                    "INSERT INTO users (user_id, salt, hash) VALUES (?1, ?2, ?3) ON CONFLICT (user_id) DO NOTHING",
+                    params![user_id, salt, hash],
+                )
+            })
+            .await?;
         Ok(inserted == 1)
     }
 
-    fn set_password(&self, user_id: &str, password: &str) -> rusqlite::Result<()> {
-        let salt = random_hex(16);
-        self.lock().execute(
-            "UPDATE users SET salt = ?2, hash = ?3 WHERE user_id = ?1",
-            params![user_id, salt.as_bytes(), hash(password, salt.as_bytes())],
-        )?;
+    async fn set_password(self: &Arc<Self>, user_id: &str, password: String) -> rusqlite::Result<()> {
+        let salt = random_hex(16).into_bytes();
+        let hash = self.hash(password, salt.clone()).await;
+        let user_id = user_id.to_owned();
+        self.query(move |c| {
+            c.execute(
+                "UPDATE users SET salt = ?2, hash = ?3 WHERE user_id = ?1",
+                params![user_id, salt, hash],
+            )
+        })
+        .await?;
         Ok(())
     }
 
-    fn exists(&self, user_id: &str) -> bool {
-        self.lock()
-            .query_row("SELECT 1 FROM users WHERE user_id = ?1", [user_id], |_| Ok(()))
-            .optional()
-            .is_ok_and(|row| row.is_some())
+    async fn exists(self: &Arc<Self>, user_id: &str) -> rusqlite::Result<bool> {
+        let user_id = user_id.to_owned();
+        self.query(move |c| {
+            c.query_row("SELECT 1 FROM users WHERE user_id = ?1", [user_id], |_| Ok(())).optional()
+        })
+        .await
+        .map(|row| row.is_some())
     }
 
     /// The user id `identifier` names, when `password` is theirs.
-    fn check_password(&self, identifier: &UserIdentifier, password: &str) -> Option<String> {
+    async fn check_password(
+        self: &Arc<Self>,
+        identifier: UserIdentifier,
+        password: String,
+    ) -> Option<String> {
         let UserIdentifier::UserId(user) = identifier else { return None };
         // Normalised as registration normalises it, or a name registered
         // with capitals could never log in.
         let user_id = user_id_of(&user.user).ok()?;
+        let id = user_id.clone();
         let (salt, stored): (Vec<u8>, Vec<u8>) = self
-            .lock()
-            .query_row("SELECT salt, hash FROM users WHERE user_id = ?1", [&user_id], |row| {
-                Ok((row.get(0)?, row.get(1)?))
+            .query(move |c| {
+                c.query_row("SELECT salt, hash FROM users WHERE user_id = ?1", [id], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })
+                .optional()
             })
-            .optional()
+            .await
             .ok()??;
-        matrix_uia::server::constant_time_eq(&hash(password, &salt), &stored).then_some(user_id)
+        let hash = self.hash(password, salt).await;
+        matrix_uia::server::constant_time_eq(&hash, &stored).then_some(user_id)
     }
 
-    fn new_device(&self, user_id: &str) -> rusqlite::Result<(String, String)> {
+    async fn new_device(self: &Arc<Self>, user_id: &str) -> rusqlite::Result<(String, String)> {
         let (token, device) = (random_hex(16), random_hex(5).to_uppercase());
-        self.lock().execute(
-            "INSERT INTO devices (access_token, user_id, device_id) VALUES (?1, ?2, ?3)",
-            params![token, user_id, device],
-        )?;
+        let (user_id, t, d) = (user_id.to_owned(), token.clone(), device.clone());
+        self.query(move |c| {
+            c.execute(
+                "INSERT INTO devices (access_token, user_id, device_id) VALUES (?1, ?2, ?3)",
+                params![t, user_id, d],
+            )
+        })
+        .await?;
         Ok((token, device))
     }
 
-    fn user_of(&self, access_token: &str) -> Option<String> {
-        self.lock()
-            .query_row("SELECT user_id FROM devices WHERE access_token = ?1", [access_token], |row| {
-                row.get(0)
-            })
-            .optional()
-            .ok()?
+    async fn user_of(self: &Arc<Self>, access_token: &str) -> rusqlite::Result<Option<String>> {
+        let token = access_token.to_owned();
+        self.query(move |c| {
+            c.query_row("SELECT user_id FROM devices WHERE access_token = ?1", [token], |row| row.get(0))
+                .optional()
+        })
+        .await
     }
 
-    fn delete_devices(&self, user_id: &str, devices: &[String]) -> rusqlite::Result<()> {
-        let connection = self.lock();
-        for device in devices {
-            connection.execute(
-                "DELETE FROM devices WHERE user_id = ?1 AND device_id = ?2",
-                params![user_id, device],
-            )?;
-        }
-        Ok(())
+    async fn delete_devices(self: &Arc<Self>, user_id: &str, devices: Vec<String>) -> rusqlite::Result<()> {
+        let user_id = user_id.to_owned();
+        self.query(move |c| {
+            for device in devices {
+                c.execute(
+                    "DELETE FROM devices WHERE user_id = ?1 AND device_id = ?2",
+                    params![user_id, device],
+                )?;
+            }
+            Ok(())
+        })
+        .await
     }
 }
 
@@ -228,6 +279,34 @@ pub struct Homeserver {
     register: Policy,
     password: Policy,
     logins: LoginLimiter,
+    sweep_every: Duration,
+}
+
+/// How the homeserver is set up.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// With a token, registration asks for it in every flow.
+    pub registration_token: Option<String>,
+    /// The engine's limits.
+    pub engine: EngineConfig,
+    /// Password hashes computed at once, each on a low-priority thread of its own.
+    pub hash_threads: usize,
+    /// How often expired UIA sessions and ended failure counts are removed.
+    pub sweep_every: Duration,
+}
+
+impl Default for Settings {
+    /// No token, the engine's default limits, one hashing thread fewer than
+    /// the machine has cores (at least one), a sweep a minute.
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Settings {
+            registration_token: None,
+            engine: EngineConfig::default(),
+            hash_threads: cores.saturating_sub(1).max(1),
+            sweep_every: Duration::from_secs(60),
+        }
+    }
 }
 
 /// The policies a user accepts at registration.
@@ -240,15 +319,19 @@ fn terms() -> Value {
 
 impl Homeserver {
     /// Open the server's database at `path`: accounts and UIA sessions.
-    pub fn open(path: &Path, registration_token: Option<String>) -> Result<Self, Box<dyn std::error::Error>> {
-        let accounts = Arc::new(Accounts::open(path)?);
+    pub fn open(path: &Path, settings: Settings) -> Result<Self, Box<dyn std::error::Error>> {
+        let accounts = Arc::new(Accounts::open(path, settings.hash_threads)?);
         let checker = accounts.clone();
-        let mut engine = Engine::new(SqliteStore::open(path)?).with_verifier(PasswordStage::new(
-            move |id: &UserIdentifier, pw: &str| checker.check_password(id, pw),
-        ));
+        let password_check = move |identifier: UserIdentifier, password: String| {
+            let accounts = checker.clone();
+            async move { accounts.check_password(identifier, password).await }
+        };
+        let mut engine = Engine::new(SqliteStore::open(path)?)
+            .with_config(settings.engine)
+            .with_verifier(PasswordStage::new(password_check));
         // With a registration token, every flow asks for it: a flow
         // without one would let anyone register anyway.
-        let register = match registration_token {
+        let register = match settings.registration_token {
             Some(token) => {
                 engine = engine.with_verifier(fixed_registration_tokens(vec![token]));
                 Policy::new([vec![AuthType::RegistrationToken, AuthType::Dummy]])
@@ -258,7 +341,8 @@ impl Homeserver {
             }
         };
         let password = Policy::new([vec![AuthType::Password]]);
-        Ok(Homeserver { engine, accounts, register, password, logins: LoginLimiter::default() })
+        let logins = LoginLimiter::default();
+        Ok(Homeserver { engine, accounts, register, password, logins, sweep_every: settings.sweep_every })
     }
 
     /// The engine, for tests that look at sessions.
@@ -269,16 +353,32 @@ impl Homeserver {
 
 /// Serve the homeserver on `listener`, under `limits`, until `shutdown`
 /// resolves; then stop accepting, let the requests in flight finish, and
-/// return, so that the caller can close the store.
+/// return, so that the caller can close the store. Expired sessions are
+/// swept meanwhile.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     limits: Limits,
     server: Arc<Homeserver>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // The client's address, for the per-address login limit.
+    let sweeper = tokio::spawn(sweep(server.clone()));
+    // The client's address, for the per-address limits.
     let service = router(server).into_make_service_with_connect_info::<Peer>();
-    axum::serve(Guarded::new(listener, limits), service).with_graceful_shutdown(shutdown).await
+    let served = axum::serve(Guarded::new(listener, limits), service).with_graceful_shutdown(shutdown).await;
+    sweeper.abort();
+    served
+}
+
+/// Remove expired sessions and ended counts, on a timer, for ever.
+async fn sweep(server: Arc<Homeserver>) {
+    let mut timer = tokio::time::interval(server.sweep_every);
+    timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        timer.tick().await;
+        if let Err(e) = server.engine.sweep().await {
+            eprintln!("homeserver: the session sweep failed: {e}");
+        }
+    }
 }
 
 /// The routes.
@@ -376,13 +476,13 @@ fn field<T: serde::de::DeserializeOwned>(body: &JsonObject, key: &str) -> Result
 }
 
 /// The user of the request's access token.
-fn requester(server: &Homeserver, headers: &HeaderMap) -> Result<String, Response> {
+async fn requester(server: &Homeserver, headers: &HeaderMap) -> Result<String, Response> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(|| error(401, ErrorKind::MissingToken, "Missing access token"))?;
-    server.accounts.user_of(token).ok_or_else(|| {
+    server.accounts.user_of(token).await.map_err(internal)?.ok_or_else(|| {
         // As Synapse answers: the client should log in again, not just refresh.
         let mut unknown = StandardError::new(ErrorKind::UnknownToken, "Invalid access token passed.");
         unknown.soft_logout = Some(false);
@@ -390,15 +490,38 @@ fn requester(server: &Homeserver, headers: &HeaderMap) -> Result<String, Respons
     })
 }
 
-/// Run UIA for a request; `Ok` when a flow is complete.
-fn authorize(
+/// A request to an endpoint that needs an access token and the user's
+/// password: the requester and the body's required `field`, once UIA is
+/// done. The field is checked before UIA: a body the endpoint cannot act on
+/// is no request to authorise (`"devices": "ALL"` must not answer 200 doing
+/// nothing).
+async fn password_protected<T: serde::de::DeserializeOwned>(
+    server: &Homeserver,
+    peer: SocketAddr,
+    (headers, body): (&HeaderMap, &Bytes),
+    path: &str,
+    field_name: &str,
+) -> Result<(String, T), Response> {
+    let user_id = requester(server, headers).await?;
+    let body = json_object(headers, body)?;
+    let value = field::<T>(&body, field_name)?
+        .ok_or_else(|| error(400, ErrorKind::MissingParam, &format!("Missing {field_name}")))?;
+    authorize(server, &server.password, path, (Some(&user_id), peer), &body).await?;
+    Ok((user_id, value))
+}
+
+/// Run UIA for a request from `peer`; `Ok` when a flow is complete.
+async fn authorize(
     server: &Homeserver,
     policy: &Policy,
     path: &str,
-    requester: Option<&str>,
+    (requester, peer): (Option<&str>, SocketAddr),
     body: &JsonObject,
 ) -> Result<matrix_uia::server::Authorized, Response> {
-    match server.engine.authorize(policy, &IncomingRequest { method: "POST", path, requester, body }) {
+    let address = peer.ip().to_string();
+    let request =
+        IncomingRequest::new("POST", path, body).requester(requester).client_address(Some(&address));
+    match server.engine.authorize(policy, request).await {
         Ok(Decision::Proceed(authorized)) => Ok(authorized),
         Ok(Decision::Respond(answer)) => Err(answer.into_response()),
         Err(error) => {
@@ -414,7 +537,12 @@ async fn versions() -> Response {
         "v1.9", "v1.10", "v1.11", "v1.12"]}))
 }
 
-async fn register(State(server): State<Arc<Homeserver>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn register(
+    State(server): State<Arc<Homeserver>>,
+    ConnectInfo(Peer(peer)): ConnectInfo<Peer>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let body = match json_object(&headers, &body) {
         Ok(body) => body,
         Err(response) => return response,
@@ -428,25 +556,28 @@ async fn register(State(server): State<Arc<Homeserver>>, headers: HeaderMap, bod
         Err(response) => return response,
     };
     // Refuse a taken name before any stage: the client should not accept terms for nothing.
-    if server.accounts.exists(&user_id) {
-        return error(400, ErrorKind::UserInUse, "User ID already taken.");
+    match server.accounts.exists(&user_id).await {
+        Ok(false) => {}
+        Ok(true) => return error(400, ErrorKind::UserInUse, "User ID already taken."),
+        Err(e) => return internal(e),
     }
     let password = match field::<String>(&body, "password") {
         Ok(Some(password)) => password,
         Ok(None) => return error(400, ErrorKind::MissingParam, "Missing password"),
         Err(response) => return response,
     };
-    if let Err(response) = authorize(&server, &server.register, "/_matrix/client/v3/register", None, &body) {
+    let path = "/_matrix/client/v3/register";
+    if let Err(response) = authorize(&server, &server.register, path, (None, peer), &body).await {
         return response;
     }
     // Two registrations of one name can both pass the check above: the
     // insert is where one of them wins.
-    match server.accounts.create(&user_id, &password) {
+    match server.accounts.create(&user_id, password).await {
         Ok(true) => {}
         Ok(false) => return error(400, ErrorKind::UserInUse, "User ID already taken."),
         Err(e) => return internal(e),
     }
-    match server.accounts.new_device(&user_id) {
+    match server.accounts.new_device(&user_id).await {
         Ok((access_token, device_id)) => {
             ok_json(json!({"user_id": user_id, "access_token": access_token, "device_id": device_id}))
         }
@@ -483,13 +614,15 @@ async fn login(
         limited.retry_after_ms = Some(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1));
         return UiaaResponse::Error { status: 429, error: limited }.into_response();
     }
-    let user_id =
-        password.identifier().and_then(|id| server.accounts.check_password(&id, &password.password));
+    let user_id = match password.identifier() {
+        Some(id) => server.accounts.check_password(id.into_owned(), password.password.clone()).await,
+        None => None,
+    };
     let Some(user_id) = user_id else {
         server.logins.fail(named.as_deref(), peer);
         return error(403, ErrorKind::Forbidden, "Invalid username or password");
     };
-    match server.accounts.new_device(&user_id) {
+    match server.accounts.new_device(&user_id).await {
         Ok((access_token, device_id)) => {
             ok_json(json!({"user_id": user_id, "access_token": access_token, "device_id": device_id}))
         }
@@ -497,45 +630,39 @@ async fn login(
     }
 }
 
-async fn delete_devices(State(server): State<Arc<Homeserver>>, headers: HeaderMap, body: Bytes) -> Response {
-    let (user_id, body) =
-        match requester(&server, &headers).and_then(|user| Ok((user, json_object(&headers, &body)?))) {
+async fn delete_devices(
+    State(server): State<Arc<Homeserver>>,
+    ConnectInfo(Peer(peer)): ConnectInfo<Peer>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = "/_matrix/client/v3/delete_devices";
+    let request = (&headers, &body);
+    let (user_id, devices) =
+        match password_protected::<Vec<String>>(&server, peer, request, path, "devices").await {
             Ok(found) => found,
             Err(response) => return response,
         };
-    // Checked before UIA: a body the endpoint cannot act on is no request
-    // to authorise (`"devices": "ALL"` must not answer 200 doing nothing).
-    let devices = match field::<Vec<String>>(&body, "devices") {
-        Ok(Some(devices)) => devices,
-        Ok(None) => return error(400, ErrorKind::MissingParam, "Missing devices"),
-        Err(response) => return response,
-    };
-    let path = "/_matrix/client/v3/delete_devices";
-    if let Err(response) = authorize(&server, &server.password, path, Some(&user_id), &body) {
-        return response;
-    }
-    match server.accounts.delete_devices(&user_id, &devices) {
+    match server.accounts.delete_devices(&user_id, devices).await {
         Ok(()) => ok_json(json!({})),
         Err(e) => internal(e),
     }
 }
 
-async fn change_password(State(server): State<Arc<Homeserver>>, headers: HeaderMap, body: Bytes) -> Response {
-    let (user_id, body) =
-        match requester(&server, &headers).and_then(|user| Ok((user, json_object(&headers, &body)?))) {
+async fn change_password(
+    State(server): State<Arc<Homeserver>>,
+    ConnectInfo(Peer(peer)): ConnectInfo<Peer>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = "/_matrix/client/v3/account/password";
+    let request = (&headers, &body);
+    let (user_id, new_password) =
+        match password_protected::<String>(&server, peer, request, path, "new_password").await {
             Ok(found) => found,
             Err(response) => return response,
         };
-    let new_password = match field::<String>(&body, "new_password") {
-        Ok(Some(password)) => password,
-        Ok(None) => return error(400, ErrorKind::MissingParam, "Missing new_password"),
-        Err(response) => return response,
-    };
-    let path = "/_matrix/client/v3/account/password";
-    if let Err(response) = authorize(&server, &server.password, path, Some(&user_id), &body) {
-        return response;
-    }
-    match server.accounts.set_password(&user_id, &new_password) {
+    match server.accounts.set_password(&user_id, new_password).await {
         Ok(()) => ok_json(json!({})),
         Err(e) => internal(e),
     }
@@ -600,7 +727,7 @@ async fn fallback_submit(
     if auth_type != AuthType::Terms.as_str() {
         return error(404, ErrorKind::Unrecognized, "No fallback page for this auth type");
     }
-    match server.engine().complete_out_of_band(&form.session, &AuthType::Terms) {
+    match server.engine().complete_out_of_band(&form.session, &AuthType::Terms).await {
         Ok(true) => page(
             "Thank you",
             "<p id=\"done\">You accepted the policies. You can return to your application.</p>\

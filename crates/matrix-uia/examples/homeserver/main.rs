@@ -6,7 +6,8 @@
 //!
 //! ```text
 //! cargo run -p matrix-uia --features axum,sqlite --example homeserver -- \
-//!     [--listen 127.0.0.1:8008] [--db PATH] [--registration-token TOKEN]
+//!     [--listen 127.0.0.1:8008] [--db PATH] [--registration-token TOKEN] \
+//!     [--hash-threads N] [--sweep-every SECONDS]
 //! ```
 //!
 //! Try it with curl:
@@ -20,28 +21,36 @@ mod app;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
-const USAGE: &str = "usage: homeserver [--listen 127.0.0.1:8008] [--db PATH] [--registration-token TOKEN]";
+const USAGE: &str = "usage: homeserver [--listen 127.0.0.1:8008] [--db PATH] [--registration-token TOKEN] \
+                     [--hash-threads N] [--sweep-every SECONDS]";
 
 struct Options {
     listen: SocketAddr,
     db: Option<PathBuf>,
-    registration_token: Option<String>,
+    settings: app::Settings,
 }
 
 fn options() -> Result<Options, String> {
-    let mut options =
-        Options { listen: SocketAddr::from(([127, 0, 0, 1], 8008)), db: None, registration_token: None };
+    let mut options = Options {
+        listen: SocketAddr::from(([127, 0, 0, 1], 8008)),
+        db: None,
+        settings: app::Settings::default(),
+    };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
+        let number = |text: String| text.parse::<u64>().map_err(|e| format!("{flag} {text}: {e}\n{USAGE}"));
         match flag.as_str() {
             "--listen" => {
                 let address = value()?;
                 options.listen = address.parse().map_err(|e| format!("--listen {address}: {e}\n{USAGE}"))?;
             }
             "--db" => options.db = Some(PathBuf::from(value()?)),
-            "--registration-token" => options.registration_token = Some(value()?),
+            "--registration-token" => options.settings.registration_token = Some(value()?),
+            "--hash-threads" => options.settings.hash_threads = number(value()?)?.max(1) as usize,
+            "--sweep-every" => options.settings.sweep_every = Duration::from_secs(number(value()?)?.max(1)),
             "--help" | "-h" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
@@ -61,7 +70,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             temp.join("homeserver.db")
         }
     };
-    let server = Arc::new(app::Homeserver::open(&db, options.registration_token)?);
+    let server = Arc::new(app::Homeserver::open(&db, options.settings)?);
     let listener = tokio::net::TcpListener::bind(options.listen).await?;
     println!("listening on http://{} (database {})", listener.local_addr()?, db.display());
     app::serve(listener, app::Limits::default(), server.clone(), terminated()).await?;

@@ -31,11 +31,21 @@ pub struct Session {
     pub consumed: bool,
     /// Bumped on every write, so that concurrent writers cannot both win.
     pub version: u64,
+    /// The client address that started it, when the homeserver gave one:
+    /// what the sessions-per-address cap counts.
+    pub address: Option<String>,
+    /// The requester that started it: what the sessions-per-requester cap counts.
+    pub requester: Option<String>,
 }
 
 impl Session {
     /// Whether the session can no longer be used at `now_ms`.
     pub fn is_expired(&self, now_ms: u64) -> bool {
         now_ms >= self.expires_ms
+    }
+
+    /// Whether it can still be used at `now_ms`: what the caps count.
+    pub fn is_live(&self, now_ms: u64) -> bool {
+        !self.consumed && !self.is_expired(now_ms)
     }
 }

@@ -1,7 +1,14 @@
 //! Checking one stage: the trait a homeserver implements per auth type, and
 //! the stages that need nothing from it.
 
+use std::future::{Future, ready};
+use std::pin::Pin;
+
 use crate::{AuthData, AuthType, ErrorKind, StandardError, UserIdentifier};
+
+/// A boxed future that can move between threads: what a [`StageVerifier`]
+/// returns, so that verifiers work as trait objects.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// What the engine knows when a stage is attempted.
 #[derive(Clone, Copy, Debug)]
@@ -11,6 +18,8 @@ pub struct StageContext<'a> {
     /// The authenticated user making the request, when the endpoint has one
     /// (from the access token), e.g. for `/account/password`.
     pub requester: Option<&'a str>,
+    /// The client's address, when the homeserver gave it.
+    pub client_address: Option<&'a str>,
     /// The user earlier stages of this session proved, if any.
     pub proven_user: Option<&'a str>,
     /// The params the endpoint advertises for this auth type.
@@ -49,19 +58,47 @@ impl StageOutcome {
 /// Checks the stages of one auth type. A homeserver implements it for the
 /// stages that need its data: passwords, captchas, third-party validation,
 /// registration tokens.
+///
+/// The checks are async: they look things up. CPU-heavy work (a password
+/// hash) belongs off the executor, on a bounded pool, as the example
+/// homeserver does; see [`PasswordStage`].
+///
+/// ```
+/// use matrix_uia::server::{BoxFuture, StageContext, StageOutcome, StageVerifier};
+/// use matrix_uia::{AuthData, AuthType, ErrorKind};
+///
+/// /// `m.login.recaptcha`, checked against a fixed answer.
+/// struct Captcha;
+///
+/// impl StageVerifier for Captcha {
+///     fn auth_type(&self) -> AuthType {
+///         AuthType::ReCaptcha
+///     }
+///
+///     fn verify<'a>(&'a self, auth: &'a AuthData, _: &'a StageContext<'a>) -> BoxFuture<'a, StageOutcome> {
+///         Box::pin(async move {
+///             match auth {
+///                 AuthData::ReCaptcha(captcha) if captcha.response == "42" => StageOutcome::Passed { user_id: None },
+///                 _ => StageOutcome::failed(ErrorKind::Unauthorized, "Wrong answer"),
+///             }
+///         })
+///     }
+/// }
+/// ```
 pub trait StageVerifier: Send + Sync {
     /// The auth type this verifier checks.
     fn auth_type(&self) -> AuthType;
 
     /// Check an attempt. `auth` is of this verifier's auth type.
-    fn verify(&self, auth: &AuthData, context: &StageContext<'_>) -> StageOutcome;
+    fn verify<'a>(&'a self, auth: &'a AuthData, context: &'a StageContext<'a>)
+    -> BoxFuture<'a, StageOutcome>;
 
     /// Whether the stage was completed out of band for this session (an email
     /// link clicked, a fallback page submitted elsewhere). Asked when a client
     /// sends an `auth` dict with only the session. By default: no.
-    fn completed_out_of_band(&self, context: &StageContext<'_>) -> bool {
+    fn completed_out_of_band<'a>(&'a self, context: &'a StageContext<'a>) -> BoxFuture<'a, bool> {
         let _ = context;
-        false
+        Box::pin(ready(false))
     }
 }
 
@@ -74,8 +111,8 @@ impl StageVerifier for DummyStage {
         AuthType::Dummy
     }
 
-    fn verify(&self, _: &AuthData, _: &StageContext<'_>) -> StageOutcome {
-        StageOutcome::Passed { user_id: None }
+    fn verify<'a>(&'a self, _: &'a AuthData, _: &'a StageContext<'a>) -> BoxFuture<'a, StageOutcome> {
+        Box::pin(ready(StageOutcome::Passed { user_id: None }))
     }
 }
 
@@ -90,21 +127,35 @@ impl StageVerifier for TermsStage {
         AuthType::Terms
     }
 
-    fn verify(&self, _: &AuthData, _: &StageContext<'_>) -> StageOutcome {
-        StageOutcome::Passed { user_id: None }
+    fn verify<'a>(&'a self, _: &'a AuthData, _: &'a StageContext<'a>) -> BoxFuture<'a, StageOutcome> {
+        Box::pin(ready(StageOutcome::Passed { user_id: None }))
     }
 }
 
 /// `m.login.password` with a homeserver-supplied lookup: given the
 /// identifier (normalised from legacy forms) and the password, the user id
-/// it proves, or `None` when they do not match.
+/// it proves, or `None` when they do not match. The lookup is async; hash
+/// the password off the executor (`tokio::task::spawn_blocking` under a
+/// semaphore, for one).
+///
+/// ```
+/// use matrix_uia::server::PasswordStage;
+/// use matrix_uia::UserIdentifier;
+///
+/// let stage = PasswordStage::new(|identifier: UserIdentifier, password: String| async move {
+///     let UserIdentifier::UserId(user) = identifier else { return None };
+///     (user.user == "alice" && password == "correct horse").then(|| "@alice:example.org".to_owned())
+/// });
+/// # let _ = stage;
+/// ```
 pub struct PasswordStage<F> {
     check: F,
 }
 
-impl<F> PasswordStage<F>
+impl<F, Fut> PasswordStage<F>
 where
-    F: Fn(&UserIdentifier, &str) -> Option<String> + Send + Sync,
+    F: Fn(UserIdentifier, String) -> Fut + Send + Sync,
+    Fut: Future<Output = Option<String>> + Send + 'static,
 {
     /// A password stage that asks `check`.
     pub fn new(check: F) -> Self {
@@ -112,55 +163,76 @@ where
     }
 }
 
-impl<F> StageVerifier for PasswordStage<F>
+impl<F, Fut> StageVerifier for PasswordStage<F>
 where
-    F: Fn(&UserIdentifier, &str) -> Option<String> + Send + Sync,
+    F: Fn(UserIdentifier, String) -> Fut + Send + Sync,
+    Fut: Future<Output = Option<String>> + Send + 'static,
 {
     fn auth_type(&self) -> AuthType {
         AuthType::Password
     }
 
-    fn verify(&self, auth: &AuthData, _: &StageContext<'_>) -> StageOutcome {
+    fn verify<'a>(&'a self, auth: &'a AuthData, _: &'a StageContext<'a>) -> BoxFuture<'a, StageOutcome> {
         let AuthData::Password(password) = auth else {
-            return StageOutcome::failed(ErrorKind::Unrecognized, "not a password auth dict");
+            return Box::pin(ready(StageOutcome::failed(
+                ErrorKind::Unrecognized,
+                "not a password auth dict",
+            )));
         };
         let Some(identifier) = password.identifier() else {
-            return StageOutcome::failed(ErrorKind::MissingParam, "Missing identifier");
+            return Box::pin(ready(StageOutcome::failed(ErrorKind::MissingParam, "Missing identifier")));
         };
-        match (self.check)(&identifier, &password.password) {
-            Some(user_id) => StageOutcome::Passed { user_id: Some(user_id) },
-            None => StageOutcome::failed(ErrorKind::Forbidden, "Invalid password"),
-        }
+        let check = (self.check)(identifier.into_owned(), password.password.clone());
+        Box::pin(async move {
+            match check.await {
+                Some(user_id) => StageOutcome::Passed { user_id: Some(user_id) },
+                None => StageOutcome::failed(ErrorKind::Forbidden, "Invalid password"),
+            }
+        })
     }
 }
 
 /// `m.login.registration_token` against a homeserver-supplied check of the
-/// token (which may count uses).
+/// token (which may count uses, in its database: the check is async).
 pub struct RegistrationTokenStage<F> {
     check: F,
 }
 
-impl<F: Fn(&str) -> bool + Send + Sync> RegistrationTokenStage<F> {
+impl<F, Fut> RegistrationTokenStage<F>
+where
+    F: Fn(String) -> Fut + Send + Sync,
+    Fut: Future<Output = bool> + Send + 'static,
+{
     /// A registration token stage that asks `check`.
     pub fn new(check: F) -> Self {
         RegistrationTokenStage { check }
     }
 }
 
-impl<F: Fn(&str) -> bool + Send + Sync> StageVerifier for RegistrationTokenStage<F> {
+impl<F, Fut> StageVerifier for RegistrationTokenStage<F>
+where
+    F: Fn(String) -> Fut + Send + Sync,
+    Fut: Future<Output = bool> + Send + 'static,
+{
     fn auth_type(&self) -> AuthType {
         AuthType::RegistrationToken
     }
 
-    fn verify(&self, auth: &AuthData, _: &StageContext<'_>) -> StageOutcome {
+    fn verify<'a>(&'a self, auth: &'a AuthData, _: &'a StageContext<'a>) -> BoxFuture<'a, StageOutcome> {
         let AuthData::RegistrationToken(token) = auth else {
-            return StageOutcome::failed(ErrorKind::MissingParam, "Missing registration token");
+            return Box::pin(ready(StageOutcome::failed(
+                ErrorKind::MissingParam,
+                "Missing registration token",
+            )));
         };
-        if (self.check)(&token.token) {
-            StageOutcome::Passed { user_id: None }
-        } else {
-            StageOutcome::failed(ErrorKind::Unauthorized, "Invalid registration token")
-        }
+        let check = (self.check)(token.token.clone());
+        Box::pin(async move {
+            if check.await {
+                StageOutcome::Passed { user_id: None }
+            } else {
+                StageOutcome::failed(ErrorKind::Unauthorized, "Invalid registration token")
+            }
+        })
     }
 }
 
@@ -175,13 +247,12 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// A registration token stage for a fixed set of tokens, compared in constant time.
-pub fn fixed_registration_tokens(
-    tokens: Vec<String>,
-) -> RegistrationTokenStage<impl Fn(&str) -> bool + Send + Sync> {
-    RegistrationTokenStage::new(move |candidate: &str| {
+pub fn fixed_registration_tokens(tokens: Vec<String>) -> impl StageVerifier {
+    RegistrationTokenStage::new(move |candidate: String| {
         // Every token is compared, so the time does not tell which one came closest.
-        tokens
+        let found = tokens
             .iter()
-            .fold(false, |found, token| found | constant_time_eq(token.as_bytes(), candidate.as_bytes()))
+            .fold(false, |found, token| found | constant_time_eq(token.as_bytes(), candidate.as_bytes()));
+        ready(found)
     })
 }

@@ -9,12 +9,16 @@
 //!
 //! This is also how several homeserver workers share sessions: give them one
 //! store. The bundled SQLite store works across processes on one machine (WAL,
-//! busy timeout); a PostgreSQL store implements the same four operations with
-//! `INSERT`, `SELECT`, `UPDATE … WHERE id = $1 AND version = $2` (the row
-//! count says whether it won) and `DELETE … WHERE expires_ms <= $1`.
+//! busy timeout); a store on a database server implements the same
+//! operations with `INSERT`, `SELECT`, `UPDATE … WHERE id = $1 AND version = $2`
+//! (the row count says whether it won) and `DELETE … WHERE expires_ms <= $1`.
+//! The counts of failed attempts live in the store too, so that every worker
+//! limits the same attempts.
 
 use std::fmt;
 
+use super::core::SessionCaps;
+use super::limits::Limit;
 use super::session::Session;
 use crate::{AuthType, ErrorKind, StandardError, UiaaResponse};
 
@@ -82,36 +86,86 @@ impl From<StoreError> for EngineError {
     }
 }
 
+/// Whether a new session or a charged attempt was let in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Admission {
+    /// It was: the session is stored, the attempt counted.
+    Admitted,
+    /// A cap or a limit is reached; nothing was stored or counted.
+    Limited {
+        /// When the client may try again.
+        retry_after_ms: u64,
+    },
+}
+
 /// Session storage, shared by every request (and every worker) of a server.
+///
+/// Every method is async: a store does I/O, and the engine runs on the
+/// homeserver's executor. A store that blocks (a file, a socket without an
+/// async driver) does its work off the executor, as `SqliteStore` (feature `sqlite`)
+/// does on a thread of its own. Implement the methods with `async fn`; the
+/// futures must be `Send`, so that the engine's future is.
 pub trait SessionStore: Send + Sync {
-    /// Add a new session. Its id is fresh from the CSPRNG.
-    fn insert(&self, session: &Session) -> Result<(), StoreError>;
+    /// Add a new session (its id is fresh from the CSPRNG) unless its client
+    /// already holds as many live sessions ([`Session::is_live`]) as `caps`
+    /// allow: per [`Session::address`] and per [`Session::requester`]. The
+    /// count and the insert are one atomic step, so that concurrent requests
+    /// cannot overrun a cap. `Limited` says when the client's oldest live
+    /// session ends.
+    fn insert(
+        &self,
+        session: &Session,
+        caps: SessionCaps,
+    ) -> impl Future<Output = Result<Admission, StoreError>> + Send;
 
     /// The session with this id, expired or not (the engine checks).
-    fn get(&self, id: &str) -> Result<Option<Session>, StoreError>;
+    fn get(&self, id: &str) -> impl Future<Output = Result<Option<Session>, StoreError>> + Send;
 
     /// Write `session` if the stored one still has version `session.version - 1`.
     /// `Ok(false)` when another writer came first (or it is gone).
-    fn replace(&self, session: &Session) -> Result<bool, StoreError>;
+    fn replace(&self, session: &Session) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Delete the sessions that expired by `now_ms`; how many there were.
-    fn remove_expired(&self, now_ms: u64) -> Result<usize, StoreError>;
+    /// Count one attempt on each key at `now_ms`, in one atomic step, if
+    /// every key is under its limit; otherwise count nothing and say when
+    /// the latest of the full keys' windows ends. A key's window starts at
+    /// its first count and its count starts again when the window ends.
+    fn charge(
+        &self,
+        keys: &[(String, Limit)],
+        now_ms: u64,
+    ) -> impl Future<Output = Result<Admission, StoreError>> + Send;
+
+    /// Give back one attempt on each key (the stage passed), if its window
+    /// has not ended.
+    fn refund(&self, keys: &[String], now_ms: u64) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Delete the sessions that expired by `now_ms`, and the counts whose
+    /// windows ended; how many sessions there were.
+    fn remove_expired(&self, now_ms: u64) -> impl Future<Output = Result<usize, StoreError>> + Send;
 }
 
 impl<S: SessionStore + ?Sized> SessionStore for std::sync::Arc<S> {
-    fn insert(&self, session: &Session) -> Result<(), StoreError> {
-        (**self).insert(session)
+    async fn insert(&self, session: &Session, caps: SessionCaps) -> Result<Admission, StoreError> {
+        (**self).insert(session, caps).await
     }
 
-    fn get(&self, id: &str) -> Result<Option<Session>, StoreError> {
-        (**self).get(id)
+    async fn get(&self, id: &str) -> Result<Option<Session>, StoreError> {
+        (**self).get(id).await
     }
 
-    fn replace(&self, session: &Session) -> Result<bool, StoreError> {
-        (**self).replace(session)
+    async fn replace(&self, session: &Session) -> Result<bool, StoreError> {
+        (**self).replace(session).await
     }
 
-    fn remove_expired(&self, now_ms: u64) -> Result<usize, StoreError> {
-        (**self).remove_expired(now_ms)
+    async fn charge(&self, keys: &[(String, Limit)], now_ms: u64) -> Result<Admission, StoreError> {
+        (**self).charge(keys, now_ms).await
+    }
+
+    async fn refund(&self, keys: &[String], now_ms: u64) -> Result<(), StoreError> {
+        (**self).refund(keys, now_ms).await
+    }
+
+    async fn remove_expired(&self, now_ms: u64) -> Result<usize, StoreError> {
+        (**self).remove_expired(now_ms).await
     }
 }

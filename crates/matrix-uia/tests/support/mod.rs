@@ -15,22 +15,21 @@ use std::sync::Arc;
 /// of its own until the test process ends. The database lives in the
 /// returned directory.
 pub fn serve(registration_token: Option<&str>) -> (SocketAddr, Arc<app::Homeserver>, tempfile::TempDir) {
-    let (address, server, dir, _) =
-        serve_until(registration_token, app::Limits::default(), std::future::pending());
+    let settings =
+        app::Settings { registration_token: registration_token.map(str::to_owned), ..Default::default() };
+    let (address, server, dir, _) = serve_until(settings, app::Limits::default(), std::future::pending());
     (address, server, dir)
 }
 
 /// [`serve`] until `shutdown` resolves; the thread ends when the server has
 /// shut down.
 pub fn serve_until(
-    registration_token: Option<&str>,
+    settings: app::Settings,
     limits: app::Limits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> (SocketAddr, Arc<app::Homeserver>, tempfile::TempDir, std::thread::JoinHandle<()>) {
     let dir = tempfile::tempdir().unwrap();
-    let server = Arc::new(
-        app::Homeserver::open(&dir.path().join("hs.db"), registration_token.map(str::to_owned)).unwrap(),
-    );
+    let server = Arc::new(app::Homeserver::open(&dir.path().join("hs.db"), settings).unwrap());
     // Several workers, as a real server has: concurrent requests interleave.
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
