@@ -22,6 +22,8 @@
 
 #[path = "../tests/support/accounts.rs"]
 mod accounts;
+#[path = "support/session_writes.rs"]
+mod session_writes;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -36,13 +38,14 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use matrix_uia::server::core::{Facts, Found, Request, Step};
 use matrix_uia::server::{
     Admission, Decision, Engine, EngineConfig, IncomingRequest, Limit, MemoryStore, PasswordStage, Policy,
-    Session, SessionCaps, SessionStore, SqliteStore, StageOutcome,
+    SessionStore, SqliteStore, StageOutcome,
 };
 use matrix_uia::{AuthData, AuthType, ErrorKind, JsonObject, UiaaInfo, UiaaResponse};
 use serde::Deserialize;
 use serde_json::json;
 
 use accounts::password_check;
+use session_writes::session_writes;
 
 /// Counts live heap bytes and allocations of the thread that allocates, in
 /// thread-local counters: no atomic instruction per allocation, so that the
@@ -506,57 +509,13 @@ fn bytes_per_session(policy: &Policy) {
     println!("  baseline: the session id alone               {:>8}", id.len());
 }
 
-fn session(id: String) -> Session {
-    Session {
-        id,
-        request: [1; 32],
-        created_ms: 0,
-        expires_ms: u64::MAX / 2,
-        offered: vec![AuthType::Terms, AuthType::Dummy].into(),
-        completed: Vec::new(),
-        user_id: None,
-        failures: 0,
-        consumed: false,
-        version: 0,
-        address: Some("192.0.2.1".to_owned()),
-        requester: None,
-    }
-}
-
-/// `n` sessions written (inserted, then advanced) through `store` by
-/// `writers` tasks at once on a multi-threaded runtime of the machine's
-/// cores: session writes per second.
-fn session_writes(store: &Arc<SqliteStore>, prefix: &str, n: u64, writers: u64) -> f64 {
-    let runtime = tokio::runtime::Builder::new_multi_thread().build().expect("a runtime");
-    let start = Instant::now();
-    runtime.block_on(async {
-        let tasks: Vec<_> = (0..writers)
-            .map(|w| {
-                let (store, prefix) = (store.clone(), prefix.to_owned());
-                tokio::spawn(async move {
-                    for k in 0..n / writers {
-                        let mut s = session(format!("{prefix}-{w}-{k}"));
-                        store.insert(&s, SessionCaps::default()).await.unwrap();
-                        s.completed.push(AuthType::Terms);
-                        s.version = 1;
-                        assert!(store.replace(&s).await.unwrap());
-                    }
-                })
-            })
-            .collect();
-        for task in tasks {
-            task.await.expect("a writer");
-        }
-    });
-    (2 * n) as f64 / start.elapsed().as_secs_f64()
-}
-
 fn sqlite_writes() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let store = Arc::new(SqliteStore::open(dir.path().join("bench.db")).expect("the store opens"));
     const N: u64 = 20_000;
-    let one = session_writes(&store, "one", N, 1);
-    let many = session_writes(&store, "many", N, 16);
+    let runtime = tokio::runtime::Builder::new_multi_thread().build().expect("a runtime");
+    let one = runtime.block_on(session_writes(&store, "one", N, 1));
+    let many = runtime.block_on(session_writes(&store, "many", N, 16));
     // Baseline: the same number of bare single-row writes, same pragmas, on
     // the calling thread.
     let mut connection = rusqlite_baseline(dir.path().join("baseline.db"));

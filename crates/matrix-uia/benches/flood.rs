@@ -42,10 +42,11 @@ fn start(dir: &std::path::Path) -> (SocketAddr, app::Settings) {
     settings.engine.failures_per_address = None;
     settings.engine.sessions_per_address = None;
     settings.engine.sessions_per_requester = None;
-    let server =
-        Arc::new(app::Homeserver::open(&dir.join("flood.db"), settings.clone()).expect("the server opens"));
     // As `#[tokio::main]` builds it: a worker thread per core.
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
+    let db = dir.join("flood.db").to_string_lossy().into_owned();
+    let server =
+        Arc::new(runtime.block_on(app::Homeserver::open(&db, settings.clone())).expect("the server opens"));
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("a port");
     let address = listener.local_addr().expect("an address");
     std::thread::spawn(move || {

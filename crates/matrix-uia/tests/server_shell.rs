@@ -2,62 +2,22 @@
 //! contract, durability across restarts and SIGKILL, and limits that hold
 //! under concurrent requests.
 
-use std::future::ready;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use matrix_uia::server::{
-    Decision, Engine, EngineConfig, EngineError, IncomingRequest, Limit, MemoryStore, PasswordStage, Policy,
-    SessionStore, SqliteStore,
+    Decision, Engine, EngineConfig, EngineError, IncomingRequest, Limit, MemoryStore, Policy, SessionStore,
+    SqliteStore,
 };
-use matrix_uia::{AuthType, JsonObject, UiaaResponse};
-use serde_json::{Value, json};
-use tokio::sync::Barrier;
+use matrix_uia::{AuthType, JsonObject};
+use serde_json::json;
 
-#[path = "support/accounts.rs"]
-mod accounts;
-#[path = "support/store_contract.rs"]
-mod store_contract;
+mod support;
 
-use store_contract::session;
+use support::store_contract::{self, send, session, session_of, status, with_password};
 
 const PATH: &str = "/_matrix/client/v3/register";
-
-fn object(value: Value) -> JsonObject {
-    match value {
-        Value::Object(map) => map,
-        _ => JsonObject::new(),
-    }
-}
-
-async fn send<S: SessionStore>(
-    engine: &Engine<S>,
-    policy: &Policy,
-    requester: Option<&str>,
-    body: Value,
-) -> Decision {
-    let body = object(body);
-    engine.authorize(policy, IncomingRequest::new("POST", PATH, &body).requester(requester)).await.unwrap()
-}
-
-fn session_of(decision: Decision) -> String {
-    match decision {
-        Decision::Respond(UiaaResponse::AuthRequired(info)) => info.session.expect("a session"),
-        other => panic!("expected 401, got {other:?}"),
-    }
-}
-
-fn status(decision: &Decision) -> u16 {
-    match decision {
-        Decision::Respond(answer) => answer.status(),
-        Decision::Proceed(_) => 200,
-    }
-}
-
-fn with_password<S: SessionStore>(engine: Engine<S>) -> Engine<S> {
-    engine.with_verifier(PasswordStage::new(|id, pw: String| ready(accounts::password_check(&id, &pw))))
-}
 
 #[tokio::test]
 async fn the_memory_store_keeps_the_contract() {
@@ -210,98 +170,29 @@ async fn sqlite_loses_no_committed_session_when_the_writer_is_killed() {
     }
 }
 
-/// Many tasks on a multi-threaded runtime submit the same stages on one
-/// session at once: each stage is completed once, and exactly one submission
-/// authorises the request.
-async fn no_double_completion<S: SessionStore + 'static>(store: S) {
-    let engine = Arc::new(Engine::new(store));
-    let policy = Arc::new(Policy::new([vec![AuthType::Terms, AuthType::Dummy]]));
-    let body = json!({"username": "erin"});
-    let session = session_of(send(&engine, &policy, None, body.clone()).await);
-    for stage in ["m.login.terms", "m.login.dummy"] {
-        const TASKS: usize = 16;
-        let barrier = Arc::new(Barrier::new(TASKS));
-        let tasks: Vec<_> = (0..TASKS)
-            .map(|_| {
-                let (engine, policy, barrier) = (engine.clone(), policy.clone(), barrier.clone());
-                let mut request = body.clone();
-                request["auth"] = json!({"type": stage, "session": session});
-                tokio::spawn(async move {
-                    barrier.wait().await;
-                    send(&engine, &policy, None, request).await
-                })
-            })
-            .collect();
-        let mut decisions = Vec::new();
-        for task in tasks {
-            decisions.push(task.await.unwrap());
-        }
-        let proceeded = decisions.iter().filter(|d| matches!(d, Decision::Proceed(_))).count();
-        let stored = engine.store().get(&session).await.unwrap().unwrap();
-        match stage {
-            "m.login.terms" => {
-                assert_eq!(proceeded, 0);
-                assert_eq!(stored.completed, [AuthType::Terms], "terms completed once");
-            }
-            _ => {
-                assert_eq!(proceeded, 1, "exactly one request is authorised: {decisions:?}");
-                assert_eq!(stored.completed, [AuthType::Terms, AuthType::Dummy]);
-                assert!(stored.consumed);
-            }
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn memory_store_never_double_completes() {
-    no_double_completion(MemoryStore::new()).await;
+    store_contract::no_double_completion(MemoryStore::new()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_store_never_double_completes() {
     let dir = tempfile::tempdir().unwrap();
-    no_double_completion(SqliteStore::open(dir.path().join("s.db")).unwrap()).await;
-}
-
-/// 32 wrong passwords for one user at once, each in its own session, against
-/// a limit of 3: the attempts are charged before they are checked, so no
-/// more than 3 are checked, however they interleave.
-async fn guesses_at_once_stay_within_the_limit<S: SessionStore + 'static>(store: S) {
-    let mut config = EngineConfig::default();
-    config.failures_per_user = Some(Limit::new(3, std::time::Duration::from_secs(60)));
-    let engine = Arc::new(with_password(Engine::new(store).with_config(config)));
-    let policy = Arc::new(Policy::new([vec![AuthType::Password]]));
-    const TASKS: usize = 32;
-    let barrier = Arc::new(Barrier::new(TASKS));
-    let tasks: Vec<_> = (0..TASKS)
-        .map(|_| {
-            let (engine, policy, barrier) = (engine.clone(), policy.clone(), barrier.clone());
-            tokio::spawn(async move {
-                let session = session_of(send(&engine, &policy, None, json!({})).await);
-                let guess = json!({"auth": {"type": "m.login.password", "session": session,
-                    "identifier": {"type": "m.id.user", "user": "alice"}, "password": "guess"}});
-                barrier.wait().await;
-                status(&send(&engine, &policy, None, guess).await)
-            })
-        })
-        .collect();
-    let mut statuses = Vec::new();
-    for task in tasks {
-        statuses.push(task.await.unwrap());
-    }
-    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 3, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), TASKS - 3, "{statuses:?}");
+    store_contract::no_double_completion(SqliteStore::open(dir.path().join("s.db")).unwrap()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn memory_store_limits_hold_under_concurrent_guesses() {
-    guesses_at_once_stay_within_the_limit(MemoryStore::new()).await;
+    store_contract::guesses_at_once_stay_within_the_limit(MemoryStore::new()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_store_limits_hold_under_concurrent_guesses() {
     let dir = tempfile::tempdir().unwrap();
-    guesses_at_once_stay_within_the_limit(SqliteStore::open(dir.path().join("g.db")).unwrap()).await;
+    store_contract::guesses_at_once_stay_within_the_limit(
+        SqliteStore::open(dir.path().join("g.db")).unwrap(),
+    )
+    .await;
 }
 
 #[tokio::test]

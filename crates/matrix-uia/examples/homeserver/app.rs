@@ -5,6 +5,8 @@
 // so its size costs one move, not a copy per layer.
 #![allow(clippy::result_large_err)]
 
+#[path = "database.rs"]
+mod database;
 #[path = "hashing.rs"]
 mod hashing;
 #[path = "listener.rs"]
@@ -12,7 +14,6 @@ mod listener;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -23,12 +24,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use matrix_uia::server::{
-    Decision, Engine, EngineConfig, IncomingRequest, PasswordStage, Policy, SqliteStore, StoreError,
+    Decision, Engine, EngineConfig, IncomingRequest, PasswordStage, Policy, StoreError,
     fixed_registration_tokens,
 };
 use matrix_uia::{AuthData, AuthType, ErrorKind, JsonObject, StandardError, UiaaResponse, UserIdentifier};
-use rusqlite::{Connection, OptionalExtension, params};
 
+use database::{Database, DbError, Param, Sessions};
 use hashing::HashPool;
 pub use listener::Limits;
 use listener::{Guarded, Peer};
@@ -40,42 +41,18 @@ pub const SERVER_NAME: &str = "localhost";
 /// PBKDF2 rounds for stored passwords (an example, not a tuning guide).
 const ROUNDS: u32 = 10_000;
 
-/// Users, devices and access tokens, beside the UIA sessions in the same
-/// file. SQLite blocks and PBKDF2 is CPU-heavy, so neither runs on the
-/// executor: queries run on tokio's blocking threads, and hashes on the
-/// [`HashPool`]'s low-priority threads. A flood of password guesses then
+/// Users, devices and access tokens, in the [`Database`] beside the UIA
+/// sessions. PBKDF2 is CPU-heavy and SQLite blocks, so neither runs on the
+/// executor: hashes run on the [`HashPool`]'s low-priority threads, SQLite
+/// statements on tokio's blocking threads. A flood of password guesses then
 /// queues for the hashing threads while the executor goes on answering
 /// everything else.
 pub struct Accounts {
-    connection: Mutex<Connection>,
+    db: Database,
     hashing: HashPool,
 }
 
 impl Accounts {
-    fn open(path: &Path, hash_threads: usize) -> Result<Self, Box<dyn std::error::Error>> {
-        let connection = Connection::open(path)?;
-        connection.execute_batch(
-            "PRAGMA journal_mode = WAL;
-             CREATE TABLE IF NOT EXISTS users (user_id TEXT PRIMARY KEY, salt BLOB NOT NULL, hash BLOB NOT NULL);
-             CREATE TABLE IF NOT EXISTS devices (access_token TEXT PRIMARY KEY, user_id TEXT NOT NULL,
-                 device_id TEXT NOT NULL);",
-        )?;
-        Ok(Accounts { connection: Mutex::new(connection), hashing: HashPool::new(hash_threads)? })
-    }
-
-    /// Run `query` on a blocking thread.
-    async fn query<T: Send + 'static>(
-        self: &Arc<Self>,
-        query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
-    ) -> rusqlite::Result<T> {
-        let accounts = self.clone();
-        let task = tokio::task::spawn_blocking(move || {
-            let connection = accounts.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            query(&connection)
-        });
-        task.await.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
-    }
-
     /// PBKDF2 of `password`, on one of the hashing threads.
     async fn hash(&self, password: String, salt: Vec<u8>) -> Vec<u8> {
         self.hashing.run(move || hash(&password, &salt)).await
@@ -83,103 +60,67 @@ impl Accounts {
 
     /// Claim `user_id` for a new account: `Ok(false)` when it is taken,
     /// whoever claimed it first (the primary key decides, not a check
-    /// before the insert, which two registrations could both pass).
-    async fn create(self: &Arc<Self>, user_id: &str, password: String) -> rusqlite::Result<bool> {
+    /// before the insert, which two registrations could both pass; on
+    /// PostgreSQL, whichever worker they came to).
+    async fn create(&self, user_id: &str, password: String) -> Result<bool, DbError> {
         let salt = random_hex(16).into_bytes();
         let hash = self.hash(password, salt.clone()).await;
-        let user_id = user_id.to_owned();
-        let inserted = self
-            .query(move |c| {
-                c.execute(
-                    "INSERT INTO users (user_id, salt, hash) VALUES (?1, ?2, ?3) ON CONFLICT (user_id) DO NOTHING",
-                    params![user_id, salt, hash],
-                )
-            })
-            .await?;
-        Ok(inserted == 1)
+        let sql =
+            "INSERT INTO users (user_id, salt, hash) VALUES ($1, $2, $3) ON CONFLICT (user_id) DO NOTHING";
+        let params = vec![Param::Text(user_id.to_owned()), Param::Bytes(salt), Param::Bytes(hash)];
+        Ok(self.db.execute(sql, params).await? == 1)
     }
 
-    async fn set_password(self: &Arc<Self>, user_id: &str, password: String) -> rusqlite::Result<()> {
+    async fn set_password(&self, user_id: &str, password: String) -> Result<(), DbError> {
         let salt = random_hex(16).into_bytes();
         let hash = self.hash(password, salt.clone()).await;
-        let user_id = user_id.to_owned();
-        self.query(move |c| {
-            c.execute(
-                "UPDATE users SET salt = ?2, hash = ?3 WHERE user_id = ?1",
-                params![user_id, salt, hash],
-            )
-        })
-        .await?;
+        let sql = "UPDATE users SET salt = $1, hash = $2 WHERE user_id = $3";
+        self.db
+            .execute(sql, vec![Param::Bytes(salt), Param::Bytes(hash), Param::Text(user_id.to_owned())])
+            .await?;
         Ok(())
     }
 
-    async fn exists(self: &Arc<Self>, user_id: &str) -> rusqlite::Result<bool> {
-        let user_id = user_id.to_owned();
-        self.query(move |c| {
-            c.query_row("SELECT 1 FROM users WHERE user_id = ?1", [user_id], |_| Ok(())).optional()
-        })
-        .await
-        .map(|row| row.is_some())
+    async fn exists(&self, user_id: &str) -> Result<bool, DbError> {
+        let sql = "SELECT user_id FROM users WHERE user_id = $1";
+        Ok(self.db.query_row(sql, vec![Param::Text(user_id.to_owned())]).await?.is_some())
     }
 
     /// The user id `identifier` names, when `password` is theirs.
-    async fn check_password(
-        self: &Arc<Self>,
-        identifier: UserIdentifier,
-        password: String,
-    ) -> Option<String> {
+    async fn check_password(&self, identifier: UserIdentifier, password: String) -> Option<String> {
         let UserIdentifier::UserId(user) = identifier else { return None };
         // Normalised as registration normalises it, or a name registered
         // with capitals could never log in.
         let user_id = user_id_of(&user.user).ok()?;
-        let id = user_id.clone();
-        let (salt, stored): (Vec<u8>, Vec<u8>) = self
-            .query(move |c| {
-                c.query_row("SELECT salt, hash FROM users WHERE user_id = ?1", [id], |row| {
-                    Ok((row.get(0)?, row.get(1)?))
-                })
-                .optional()
-            })
-            .await
-            .ok()??;
+        let sql = "SELECT salt, hash FROM users WHERE user_id = $1";
+        let row = self.db.query_row(sql, vec![Param::Text(user_id.clone())]).await.ok()??;
+        let mut columns = row.into_iter();
+        let (salt, stored) = (columns.next()?.bytes()?, columns.next()?.bytes()?);
         let hash = self.hash(password, salt).await;
         matrix_uia::server::constant_time_eq(&hash, &stored).then_some(user_id)
     }
 
-    async fn new_device(self: &Arc<Self>, user_id: &str) -> rusqlite::Result<(String, String)> {
+    async fn new_device(&self, user_id: &str) -> Result<(String, String), DbError> {
         let (token, device) = (random_hex(16), random_hex(5).to_uppercase());
-        let (user_id, t, d) = (user_id.to_owned(), token.clone(), device.clone());
-        self.query(move |c| {
-            c.execute(
-                "INSERT INTO devices (access_token, user_id, device_id) VALUES (?1, ?2, ?3)",
-                params![t, user_id, d],
-            )
-        })
-        .await?;
+        let sql = "INSERT INTO devices (access_token, user_id, device_id) VALUES ($1, $2, $3)";
+        let params =
+            vec![Param::Text(token.clone()), Param::Text(user_id.to_owned()), Param::Text(device.clone())];
+        self.db.execute(sql, params).await?;
         Ok((token, device))
     }
 
-    async fn user_of(self: &Arc<Self>, access_token: &str) -> rusqlite::Result<Option<String>> {
-        let token = access_token.to_owned();
-        self.query(move |c| {
-            c.query_row("SELECT user_id FROM devices WHERE access_token = ?1", [token], |row| row.get(0))
-                .optional()
-        })
-        .await
+    async fn user_of(&self, access_token: &str) -> Result<Option<String>, DbError> {
+        let sql = "SELECT user_id FROM devices WHERE access_token = $1";
+        let row = self.db.query_row(sql, vec![Param::Text(access_token.to_owned())]).await?;
+        Ok(row.and_then(|row| row.into_iter().next()?.text()))
     }
 
-    async fn delete_devices(self: &Arc<Self>, user_id: &str, devices: Vec<String>) -> rusqlite::Result<()> {
-        let user_id = user_id.to_owned();
-        self.query(move |c| {
-            for device in devices {
-                c.execute(
-                    "DELETE FROM devices WHERE user_id = ?1 AND device_id = ?2",
-                    params![user_id, device],
-                )?;
-            }
-            Ok(())
-        })
-        .await
+    async fn delete_devices(&self, user_id: &str, devices: Vec<String>) -> Result<(), DbError> {
+        let sql = "DELETE FROM devices WHERE user_id = $1 AND device_id = $2";
+        for device in devices {
+            self.db.execute(sql, vec![Param::Text(user_id.to_owned()), Param::Text(device)]).await?;
+        }
+        Ok(())
     }
 }
 
@@ -274,7 +215,7 @@ impl LoginLimiter {
 
 /// Everything the handlers share.
 pub struct Homeserver {
-    engine: Engine<SqliteStore>,
+    engine: Engine<Sessions>,
     accounts: Arc<Accounts>,
     register: Policy,
     password: Policy,
@@ -293,11 +234,14 @@ pub struct Settings {
     pub hash_threads: usize,
     /// How often expired UIA sessions and ended failure counts are removed.
     pub sweep_every: Duration,
+    /// Connections to PostgreSQL, when the database is there.
+    pub pool_size: usize,
 }
 
 impl Default for Settings {
     /// No token, the engine's default limits, one hashing thread fewer than
-    /// the machine has cores (at least one), a sweep a minute.
+    /// the machine has cores (at least one), a sweep a minute, 16 PostgreSQL
+    /// connections.
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Settings {
@@ -305,6 +249,7 @@ impl Default for Settings {
             engine: EngineConfig::default(),
             hash_threads: cores.saturating_sub(1).max(1),
             sweep_every: Duration::from_secs(60),
+            pool_size: 16,
         }
     }
 }
@@ -318,15 +263,17 @@ fn terms() -> Value {
 }
 
 impl Homeserver {
-    /// Open the server's database at `path`: accounts and UIA sessions.
-    pub fn open(path: &Path, settings: Settings) -> Result<Self, Box<dyn std::error::Error>> {
-        let accounts = Arc::new(Accounts::open(path, settings.hash_threads)?);
+    /// Open the server's database (an SQLite file's path, or a
+    /// `postgres://` URL): accounts and UIA sessions.
+    pub async fn open(db: &str, settings: Settings) -> Result<Self, Box<dyn std::error::Error>> {
+        let (db, sessions) = database::open(db, settings.pool_size).await?;
+        let accounts = Arc::new(Accounts { db, hashing: HashPool::new(settings.hash_threads)? });
         let checker = accounts.clone();
         let password_check = move |identifier: UserIdentifier, password: String| {
             let accounts = checker.clone();
             async move { accounts.check_password(identifier, password).await }
         };
-        let mut engine = Engine::new(SqliteStore::open(path)?)
+        let mut engine = Engine::new(sessions)
             .with_config(settings.engine)
             .with_verifier(PasswordStage::new(password_check));
         // With a registration token, every flow asks for it: a flow
@@ -346,7 +293,7 @@ impl Homeserver {
     }
 
     /// The engine, for tests that look at sessions.
-    pub fn engine(&self) -> &Engine<SqliteStore> {
+    pub fn engine(&self) -> &Engine<Sessions> {
         &self.engine
     }
 }

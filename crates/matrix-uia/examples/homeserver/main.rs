@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! cargo run -p matrix-uia --features axum,sqlite --example homeserver -- \
-//!     [--listen 127.0.0.1:8008] [--db PATH] [--registration-token TOKEN] \
+//!     [--listen 127.0.0.1:8008] [--db PATH|postgres://…] [--registration-token TOKEN] \
 //!     [--hash-threads N] [--sweep-every SECONDS]
 //! ```
 //!
@@ -19,16 +19,16 @@
 mod app;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-const USAGE: &str = "usage: homeserver [--listen 127.0.0.1:8008] [--db PATH] [--registration-token TOKEN] \
+const USAGE: &str = "usage: homeserver [--listen 127.0.0.1:8008] [--db PATH|postgres://URL] [--registration-token TOKEN] \
                      [--hash-threads N] [--sweep-every SECONDS]";
 
 struct Options {
     listen: SocketAddr,
-    db: Option<PathBuf>,
+    /// An SQLite file's path or a `postgres://` URL.
+    db: Option<String>,
     settings: app::Settings,
 }
 
@@ -47,7 +47,7 @@ fn options() -> Result<Options, String> {
                 let address = value()?;
                 options.listen = address.parse().map_err(|e| format!("--listen {address}: {e}\n{USAGE}"))?;
             }
-            "--db" => options.db = Some(PathBuf::from(value()?)),
+            "--db" => options.db = Some(value()?),
             "--registration-token" => options.settings.registration_token = Some(value()?),
             "--hash-threads" => options.settings.hash_threads = number(value()?)?.max(1) as usize,
             "--sweep-every" => options.settings.sweep_every = Duration::from_secs(number(value()?)?.max(1)),
@@ -67,17 +67,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(db) => db,
         None => {
             std::fs::create_dir_all(&temp)?;
-            temp.join("homeserver.db")
+            temp.join("homeserver.db").to_string_lossy().into_owned()
         }
     };
-    let server = Arc::new(app::Homeserver::open(&db, options.settings)?);
+    let server = Arc::new(app::Homeserver::open(&db, options.settings).await?);
     let listener = tokio::net::TcpListener::bind(options.listen).await?;
-    println!("listening on http://{} (database {})", listener.local_addr()?, db.display());
+    println!("listening on http://{} (database {})", listener.local_addr()?, without_secrets(&db));
     app::serve(listener, app::Limits::default(), server.clone(), terminated()).await?;
     // Every request has finished: the last reference closes the database.
     drop(server);
     println!("shut down");
     Ok(())
+}
+
+/// A database URL as it may be printed: without the user and password.
+fn without_secrets(db: &str) -> String {
+    match db.split_once("://") {
+        Some((scheme, rest)) => {
+            format!("{scheme}://{}", rest.rsplit_once('@').map_or(rest, |(_, host)| host))
+        }
+        None => db.to_owned(),
+    }
 }
 
 /// SIGTERM (a service manager stopping the server) or Ctrl-C.

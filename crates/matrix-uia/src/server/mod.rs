@@ -86,6 +86,8 @@ mod engine;
 mod limits;
 mod memory;
 mod policy;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod session;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -97,6 +99,9 @@ pub use engine::{Clock, Engine};
 pub use limits::{EngineConfig, Limit};
 pub use memory::MemoryStore;
 pub use policy::Policy;
+#[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+pub use postgres::PostgresStore;
 pub use session::Session;
 #[cfg(feature = "sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]

@@ -3,10 +3,14 @@
 //! tests. Each test crate uses a part of it.
 #![allow(dead_code)]
 
+pub mod accounts;
 #[path = "../../examples/homeserver/app.rs"]
 pub mod app;
 pub mod http;
 pub mod interop;
+pub mod postgres;
+pub mod store_contract;
+pub mod worker;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -29,9 +33,10 @@ pub fn serve_until(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> (SocketAddr, Arc<app::Homeserver>, tempfile::TempDir, std::thread::JoinHandle<()>) {
     let dir = tempfile::tempdir().unwrap();
-    let server = Arc::new(app::Homeserver::open(&dir.path().join("hs.db"), settings).unwrap());
     // Several workers, as a real server has: concurrent requests interleave.
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
+    let db = dir.path().join("hs.db");
+    let server = Arc::new(runtime.block_on(app::Homeserver::open(&db.to_string_lossy(), settings)).unwrap());
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let address = listener.local_addr().unwrap();
     let served = server.clone();

@@ -1,11 +1,22 @@
 //! The contract every `SessionStore` keeps, as one suite that runs against
-//! each store (`server_shell.rs`: memory and SQLite).
+//! each store (`server_shell.rs`: memory and SQLite; `postgres.rs`:
+//! PostgreSQL), and the engine's guarantees that rest on it under
+//! concurrent requests.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use matrix_uia::AuthType;
-use matrix_uia::server::{Admission, Limit, Session, SessionCaps, SessionStore};
+use std::future::ready;
+
+use matrix_uia::server::{
+    Admission, Decision, Engine, EngineConfig, IncomingRequest, Limit, PasswordStage, Policy, Session,
+    SessionCaps, SessionStore,
+};
+use matrix_uia::{AuthType, JsonObject, UiaaResponse};
+use serde_json::{Value, json};
+use tokio::sync::Barrier;
+
+use super::accounts::password_check;
 
 /// A live session `id` started at `now` by `address` and `requester`.
 pub fn session(id: &str, now: u64, address: Option<&str>, requester: Option<&str>) -> Session {
@@ -159,4 +170,112 @@ pub async fn caps_hold_under_concurrency<S: SessionStore + 'static>(
         }
     }
     admitted
+}
+
+/// An engine over `store` that knows Alice's and Bob's passwords.
+pub fn with_password<S: SessionStore>(engine: Engine<S>) -> Engine<S> {
+    engine.with_verifier(PasswordStage::new(|id, pw: String| ready(password_check(&id, &pw))))
+}
+
+/// `POST /register` with `body` through `engine`.
+pub async fn send<S: SessionStore>(
+    engine: &Engine<S>,
+    policy: &Policy,
+    requester: Option<&str>,
+    body: Value,
+) -> Decision {
+    let body: JsonObject = match body {
+        Value::Object(map) => map,
+        _ => JsonObject::new(),
+    };
+    let request = IncomingRequest::new("POST", "/_matrix/client/v3/register", &body).requester(requester);
+    engine.authorize(policy, request).await.unwrap()
+}
+
+/// The session of a 401.
+pub fn session_of(decision: Decision) -> String {
+    match decision {
+        Decision::Respond(UiaaResponse::AuthRequired(info)) => info.session.expect("a session"),
+        other => panic!("expected 401, got {other:?}"),
+    }
+}
+
+/// The HTTP status of a decision (200 for `Proceed`).
+pub fn status(decision: &Decision) -> u16 {
+    match decision {
+        Decision::Respond(answer) => answer.status(),
+        Decision::Proceed(_) => 200,
+    }
+}
+
+/// Many tasks on a multi-threaded runtime submit the same stages on one
+/// session at once: each stage is completed once, and exactly one submission
+/// authorises the request.
+pub async fn no_double_completion<S: SessionStore + 'static>(store: S) {
+    let engine = Arc::new(Engine::new(store));
+    let policy = Arc::new(Policy::new([vec![AuthType::Terms, AuthType::Dummy]]));
+    let body = json!({"username": "erin"});
+    let session = session_of(send(&engine, &policy, None, body.clone()).await);
+    for stage in ["m.login.terms", "m.login.dummy"] {
+        const TASKS: usize = 16;
+        let barrier = Arc::new(Barrier::new(TASKS));
+        let tasks: Vec<_> = (0..TASKS)
+            .map(|_| {
+                let (engine, policy, barrier) = (engine.clone(), policy.clone(), barrier.clone());
+                let mut request = body.clone();
+                request["auth"] = json!({"type": stage, "session": session});
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    send(&engine, &policy, None, request).await
+                })
+            })
+            .collect();
+        let mut decisions = Vec::new();
+        for task in tasks {
+            decisions.push(task.await.unwrap());
+        }
+        let proceeded = decisions.iter().filter(|d| matches!(d, Decision::Proceed(_))).count();
+        let stored = engine.store().get(&session).await.unwrap().unwrap();
+        match stage {
+            "m.login.terms" => {
+                assert_eq!(proceeded, 0);
+                assert_eq!(stored.completed, [AuthType::Terms], "terms completed once");
+            }
+            _ => {
+                assert_eq!(proceeded, 1, "exactly one request is authorised: {decisions:?}");
+                assert_eq!(stored.completed, [AuthType::Terms, AuthType::Dummy]);
+                assert!(stored.consumed);
+            }
+        }
+    }
+}
+
+/// 32 wrong passwords for one user at once, each in its own session, against
+/// a limit of 3: the attempts are charged before they are checked, so no
+/// more than 3 are checked, however they interleave.
+pub async fn guesses_at_once_stay_within_the_limit<S: SessionStore + 'static>(store: S) {
+    let mut config = EngineConfig::default();
+    config.failures_per_user = Some(Limit::new(3, std::time::Duration::from_secs(60)));
+    let engine = Arc::new(with_password(Engine::new(store).with_config(config)));
+    let policy = Arc::new(Policy::new([vec![AuthType::Password]]));
+    const TASKS: usize = 32;
+    let barrier = Arc::new(Barrier::new(TASKS));
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|_| {
+            let (engine, policy, barrier) = (engine.clone(), policy.clone(), barrier.clone());
+            tokio::spawn(async move {
+                let session = session_of(send(&engine, &policy, None, json!({})).await);
+                let guess = json!({"auth": {"type": "m.login.password", "session": session,
+                    "identifier": {"type": "m.id.user", "user": "alice"}, "password": "guess"}});
+                barrier.wait().await;
+                status(&send(&engine, &policy, None, guess).await)
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 3, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), TASKS - 3, "{statuses:?}");
 }
