@@ -48,6 +48,8 @@ pub(crate) fn regen(root: &Path) -> Result<(), String> {
         replace_dir(&generated, target).map_err(|e| io_error(&dir, e))?;
         println!("generated/{}: written ({} files)", target.dir, target.tree.len());
     }
+    let written = crate::probe_table::regen(root)?;
+    println!("README.md probe results: {}", if written { "written" } else { "up to date" });
     Ok(())
 }
 
@@ -60,12 +62,15 @@ pub(crate) fn check(root: &Path) -> Result<(), String> {
             stale.push(format!("  generated/{}/{} ({why})", target.dir, path.display()));
         }
     }
+    if let Err(why) = crate::probe_table::check(root) {
+        stale.push(format!("  {why}"));
+    }
     if stale.is_empty() {
         println!("generated/ is up to date");
         return Ok(());
     }
     Err(format!(
-        "{} file(s) in generated/ are not up to date:\n{}\nrun `cargo xtask regen` and commit the result",
+        "{} generated file(s) are not up to date:\n{}\nrun `cargo xtask regen` and commit the result",
         stale.len(),
         stale.join("\n")
     ))

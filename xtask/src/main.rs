@@ -1,7 +1,7 @@
 //! `cargo xtask`: the maintainer's commands, and the only writer of `generated/`.
 //!
 //! ```text
-//! cargo xtask regen                    extract spec/ and rewrite generated/
+//! cargo xtask regen                    extract spec/, rewrite generated/ and the README's probe table
 //! cargo xtask check                    fail, listing stale files, if generated/ is not up to date
 //! cargo xtask extract [--json] FILE…   print the code blocks found in spec files
 //! cargo xtask verify [--json] [FILE…]  bind, round-trip and schema-check every example
@@ -16,6 +16,7 @@ mod docs;
 mod examples;
 mod extract;
 mod markdown;
+mod probe_table;
 mod schemas;
 mod typed;
 mod verify;
@@ -27,8 +28,10 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  regen                   extract every spec file in spec/ and rewrite generated/
-  check                   exit 1, listing stale files, when generated/ is not what regen writes
+  regen                   extract every spec file in spec/, rewrite generated/, and the README's
+                          table of probe results (from crates/matrix-uia-probe/results/)
+  check                   exit 1, listing stale files, when generated/ or the README's probe table
+                          is not what regen writes
   extract [--json] FILE…  print every code block of the given .rst/.md files
   verify [--json] [FILE…] bind every example with a JSON body to a model type, round-trip it and
                           validate it against the type's schema (default: the files in spec/);

@@ -109,10 +109,14 @@ impl Accounts {
         Ok((token, device))
     }
 
-    async fn user_of(&self, access_token: &str) -> Result<Option<String>, DbError> {
-        let sql = "SELECT user_id FROM devices WHERE access_token = $1";
+    /// The user and the device of an access token.
+    async fn device_of(&self, access_token: &str) -> Result<Option<(String, String)>, DbError> {
+        let sql = "SELECT user_id, device_id FROM devices WHERE access_token = $1";
         let row = self.db.query_row(sql, vec![Param::Text(access_token.to_owned())]).await?;
-        Ok(row.and_then(|row| row.into_iter().next()?.text()))
+        Ok(row.and_then(|row| {
+            let mut columns = row.into_iter();
+            Some((columns.next()?.text()?, columns.next()?.text()?))
+        }))
     }
 
     async fn delete_devices(&self, user_id: &str, devices: Vec<String>) -> Result<(), DbError> {
@@ -332,6 +336,7 @@ async fn sweep(server: Arc<Homeserver>) {
 pub fn router(server: Arc<Homeserver>) -> Router {
     Router::new()
         .route("/_matrix/client/versions", get(versions))
+        .route("/_matrix/client/v3/account/whoami", get(whoami))
         .route("/_matrix/client/v3/register", post(register))
         .route("/_matrix/client/v3/login", get(login_flows).post(login))
         .route("/_matrix/client/v3/delete_devices", post(delete_devices))
@@ -424,12 +429,17 @@ fn field<T: serde::de::DeserializeOwned>(body: &JsonObject, key: &str) -> Result
 
 /// The user of the request's access token.
 async fn requester(server: &Homeserver, headers: &HeaderMap) -> Result<String, Response> {
+    Ok(device(server, headers).await?.0)
+}
+
+/// The user and the device of the request's access token.
+async fn device(server: &Homeserver, headers: &HeaderMap) -> Result<(String, String), Response> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(|| error(401, ErrorKind::MissingToken, "Missing access token"))?;
-    server.accounts.user_of(token).await.map_err(internal)?.ok_or_else(|| {
+    server.accounts.device_of(token).await.map_err(internal)?.ok_or_else(|| {
         // As Synapse answers: the client should log in again, not just refresh.
         let mut unknown = StandardError::new(ErrorKind::UnknownToken, "Invalid access token passed.");
         unknown.soft_logout = Some(false);
@@ -529,6 +539,13 @@ async fn register(
             ok_json(json!({"user_id": user_id, "access_token": access_token, "device_id": device_id}))
         }
         Err(e) => internal(e),
+    }
+}
+
+async fn whoami(State(server): State<Arc<Homeserver>>, headers: HeaderMap) -> Response {
+    match device(&server, &headers).await {
+        Ok((user_id, device_id)) => ok_json(json!({"user_id": user_id, "device_id": device_id})),
+        Err(response) => response,
     }
 }
 

@@ -10,6 +10,7 @@ pub mod http;
 pub mod interop;
 pub mod postgres;
 pub mod store_contract;
+pub mod synapse;
 pub mod worker;
 
 use std::net::SocketAddr;
