@@ -471,3 +471,16 @@ fn expired_sessions_are_swept_on_a_timer() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// An IPv6 client holds a whole /64: the limits per address count the /64,
+/// or one client could take a new address for every guess.
+#[test]
+fn an_ipv6_client_is_counted_by_its_slash_64() {
+    use support::app::client_of;
+    let at = |address: &str| client_of(address.parse().unwrap());
+    assert_eq!(at("192.0.2.7:443"), "192.0.2.7");
+    assert_eq!(at("[2001:db8:1:2:3:4:5:6]:443"), "2001:db8:1:2::/64");
+    assert_eq!(at("[2001:db8:1:2:ffff::1]:443"), at("[2001:db8:1:2:3:4:5:6]:443"), "one /64, one client");
+    assert_ne!(at("[2001:db8:1:3::1]:443"), at("[2001:db8:1:2::1]:443"));
+    assert_eq!(at("[::ffff:192.0.2.7]:443"), "192.0.2.7", "an IPv4 client on a dual-stack socket");
+}

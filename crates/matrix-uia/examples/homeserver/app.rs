@@ -167,6 +167,22 @@ fn user_id_of(name: &str) -> Result<String, &'static str> {
     Ok(user_id)
 }
 
+/// What the limits per address count a client by: its IPv4 address, or
+/// the /64 of its IPv6 address, which one client holds whole and could
+/// otherwise rotate through, a new address per guess.
+pub fn client_of(peer: SocketAddr) -> String {
+    match peer.ip() {
+        std::net::IpAddr::V4(ip) => ip.to_string(),
+        std::net::IpAddr::V6(ip) => match ip.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = ip.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
 /// Failed logins in the last [`LoginLimiter::WINDOW`], by user and by
 /// client address: `/login` is not UIA, so the engine's limits do not cover
 /// it, and without this a client could guess passwords as fast as the
@@ -188,7 +204,7 @@ impl LoginLimiter {
 
     fn keys(user_id: Option<&str>, peer: SocketAddr) -> [(String, usize); 2] {
         let user = user_id.map_or_else(String::new, |u| format!("user {u}"));
-        [(user, Self::PER_USER), (format!("address {}", peer.ip()), Self::PER_ADDRESS)]
+        [(user, Self::PER_USER), (format!("address {}", client_of(peer)), Self::PER_ADDRESS)]
     }
 
     /// How long until `user_id` may try again from `peer`, if it may not now.
@@ -475,7 +491,7 @@ async fn authorize(
     (requester, peer): (Option<&str>, SocketAddr),
     body: &JsonObject,
 ) -> Result<matrix_uia::server::Authorized, Response> {
-    let address = peer.ip().to_string();
+    let address = client_of(peer);
     let request =
         IncomingRequest::new("POST", path, body).requester(requester).client_address(Some(&address));
     match server.engine.authorize(policy, request).await {

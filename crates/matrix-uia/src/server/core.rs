@@ -57,8 +57,11 @@ impl<'a> IncomingRequest<'a> {
         self
     }
 
-    /// The same request, from `address` (for the limits per address; an IP
-    /// address, or whatever the homeserver counts clients by).
+    /// The same request, from `address` (for the limits per address): an
+    /// IPv4 address, or for IPv6 the client's /64 (one client holds a whole
+    /// /64 and could take a new address per guess), or whatever else the
+    /// homeserver counts clients by. Behind a reverse proxy, the client's
+    /// address as the proxy reports it, from a proxy the homeserver trusts.
     pub fn client_address(mut self, address: Option<&'a str>) -> Self {
         self.client_address = address;
         self
