@@ -89,6 +89,8 @@ mod policy;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod session;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_row;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 mod stages;

@@ -9,8 +9,8 @@ use tokio_postgres::{NoTls, Row};
 use super::core::SessionCaps;
 use super::limits::Limit;
 use super::session::Session;
+use super::sql_row::{session_columns, stages_from_text, stages_to_text};
 use super::store::{Admission, SessionStore, StoreError};
-use crate::AuthType;
 
 /// Sessions and failure counts in PostgreSQL, through a pool of connections
 /// ([`tokio-postgres`](tokio_postgres) under [`deadpool-postgres`](deadpool_postgres):
@@ -61,14 +61,6 @@ const MIGRATION_LOCK: i64 = 0x7569_615f_6d69_6772;
 
 const SCHEMA: &str = include_str!("postgres_schema.sql");
 const VERSION: i32 = 1;
-
-/// The columns in the order `from_row` reads them.
-macro_rules! columns {
-    () => {
-        "id, request, created_ms, expires_ms, offered, completed, user_id, failures, consumed, version, \
-         address, requester"
-    };
-}
 
 impl PostgresStore {
     /// The advisory lock (`pg_advisory_xact_lock`) the one running sweep
@@ -135,14 +127,6 @@ impl PostgresStore {
 
 fn wrap(error: impl std::error::Error + Send + Sync + 'static) -> StoreError {
     StoreError(Box::new(error))
-}
-
-fn stages_to_text(stages: &[AuthType]) -> String {
-    serde_json::to_string(stages).unwrap_or_else(|_| "[]".to_owned())
-}
-
-fn stages_from_text(text: &str) -> Vec<AuthType> {
-    serde_json::from_str(text).unwrap_or_default()
 }
 
 fn from_row(row: &Row) -> Session {
@@ -221,7 +205,7 @@ impl SessionStore for PostgresStore {
         let statement = transaction
             .prepare_cached(concat!(
                 "INSERT INTO uia_sessions (",
-                columns!(),
+                session_columns!(),
                 ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
             ))
             .await
@@ -254,7 +238,7 @@ impl SessionStore for PostgresStore {
     async fn get(&self, id: &str) -> Result<Option<Session>, StoreError> {
         let client = self.pool.get().await.map_err(wrap)?;
         let statement = client
-            .prepare_cached(concat!("SELECT ", columns!(), " FROM uia_sessions WHERE id = $1"))
+            .prepare_cached(concat!("SELECT ", session_columns!(), " FROM uia_sessions WHERE id = $1"))
             .await
             .map_err(wrap)?;
         let row = client.query_opt(&statement, &[&id]).await.map_err(wrap)?;

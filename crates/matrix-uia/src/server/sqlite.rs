@@ -11,8 +11,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use super::core::SessionCaps;
 use super::limits::Limit;
 use super::session::Session;
+use super::sql_row::{session_columns, stages_from_text, stages_to_text};
 use super::store::{Admission, SessionStore, StoreError};
-use crate::AuthType;
 
 /// Sessions in an SQLite file.
 ///
@@ -49,15 +49,6 @@ const SCHEMA_1: &str = include_str!("sqlite_schema_1.sql");
 const SCHEMA_2: &str = include_str!("sqlite_schema_2.sql");
 
 const VERSION: i64 = 2;
-
-/// The columns in the order `from_row` reads them; a macro so that every
-/// statement is a literal and `prepare_cached` finds it without building it.
-macro_rules! columns {
-    () => {
-        "id, request, created_ms, expires_ms, offered, completed, user_id, failures, consumed, version, \
-         address, requester"
-    };
-}
 
 impl SqliteStore {
     /// Open (or create) the store in the file at `path`, migrating its schema.
@@ -136,14 +127,6 @@ fn closed() -> StoreError {
     StoreError("the SQLite store's thread has stopped".into())
 }
 
-fn stages_to_text(stages: &[AuthType]) -> String {
-    serde_json::to_string(stages).unwrap_or_else(|_| "[]".to_owned())
-}
-
-fn stages_from_text(text: &str) -> Vec<AuthType> {
-    serde_json::from_str(text).unwrap_or_default()
-}
-
 fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Session> {
     let request: Vec<u8> = row.get(1)?;
     Ok(Session {
@@ -204,7 +187,7 @@ impl SessionStore for SqliteStore {
             transaction
                 .prepare_cached(concat!(
                     "INSERT INTO uia_sessions (",
-                    columns!(),
+                    session_columns!(),
                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
                 ))?
                 .execute(params![
@@ -230,7 +213,7 @@ impl SessionStore for SqliteStore {
         let id = id.to_owned();
         self.call(move |connection| {
             connection
-                .prepare_cached(concat!("SELECT ", columns!(), " FROM uia_sessions WHERE id = ?1"))?
+                .prepare_cached(concat!("SELECT ", session_columns!(), " FROM uia_sessions WHERE id = ?1"))?
                 .query_row([id], from_row)
                 .optional()
         })
