@@ -56,27 +56,6 @@ fn start(dir: &std::path::Path) -> (SocketAddr, app::Settings) {
     (address, settings)
 }
 
-fn json_of(answer: &(u16, Vec<u8>)) -> Value {
-    serde_json::from_slice(&answer.1).unwrap_or(Value::Null)
-}
-
-/// Register `flood` (terms, then dummy) and return its access token.
-fn register(address: SocketAddr) -> String {
-    let path = "/_matrix/client/v3/register";
-    let mut body = json!({"username": "flood", "password": "the-right-one"});
-    let first = http::post_json(address, path, None, &body);
-    let session = json_of(&first)["session"].clone();
-    for stage in ["m.login.terms", "m.login.dummy"] {
-        body["auth"] = json!({"type": stage, "session": session});
-        let answer = http::post_json(address, path, None, &body);
-        if stage == "m.login.dummy" {
-            assert_eq!(answer.0, 200, "registration: {}", String::from_utf8_lossy(&answer.1));
-            return json_of(&answer)["access_token"].as_str().expect("a token").to_owned();
-        }
-    }
-    unreachable!()
-}
-
 /// One wrong password in `session`: the status.
 fn wrong_password(address: SocketAddr, token: &str, session: &Value) -> u16 {
     let auth = json!({"type": "m.login.password", "session": session,
@@ -88,7 +67,7 @@ fn wrong_password(address: SocketAddr, token: &str, session: &Value) -> u16 {
 fn open_session(address: SocketAddr, token: &str) -> Value {
     let first = http::post_json(address, DELETE_DEVICES, Some(token), &json!({"devices": ["NONE"]}));
     assert_eq!(first.0, 401);
-    json_of(&first)["session"].clone()
+    http::json_of(&first)["session"].clone()
 }
 
 fn versions(address: SocketAddr) -> Duration {
@@ -118,7 +97,8 @@ fn ms(d: Duration) -> f64 {
 fn main() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let (address, settings) = start(dir.path());
-    let token = register(address);
+    let registered = http::register_across(&[address], 0, "flood", "the-right-one");
+    let token = registered["access_token"].as_str().expect("a token").to_owned();
     let session = open_session(address, &token);
     assert_eq!(wrong_password(address, &token, &session), 401, "a wrong password is hashed and refused");
     versions(address);

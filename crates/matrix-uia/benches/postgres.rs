@@ -39,8 +39,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use matrix_uia::server::{PostgresStore, SessionCaps, SessionStore};
-use serde_json::{Value, json};
-use support::http::post_json;
+
+use support::http::register_across;
 use support::postgres::Postgres;
 use support::session_writes::{session, session_writes};
 use support::worker::Worker;
@@ -50,7 +50,6 @@ const WRITERS: u64 = 32;
 /// Clients registering at once, and for how long per worker count.
 const CLIENTS: usize = 24;
 const LOAD: Duration = Duration::from_secs(6);
-const REGISTER: &str = "/_matrix/client/v3/register";
 
 /// Bare single-row `INSERT`s per second through the same pool and tasks.
 async fn bare_inserts(store: &Arc<PostgresStore>) -> f64 {
@@ -77,25 +76,6 @@ async fn bare_inserts(store: &Arc<PostgresStore>) -> f64 {
         task.await.unwrap();
     }
     (2 * WRITES) as f64 / start.elapsed().as_secs_f64()
-}
-
-fn json_of(answer: &(u16, Vec<u8>)) -> Value {
-    serde_json::from_slice(&answer.1).unwrap_or(Value::Null)
-}
-
-/// One registration, its three requests spread over `workers` from `first`.
-fn register(workers: &[SocketAddr], first: usize, username: &str) {
-    let mut body = json!({"username": username, "password": "a-password"});
-    let at = |n: usize| workers[(first + n) % workers.len()];
-    let start = post_json(at(0), REGISTER, None, &body);
-    assert_eq!(start.0, 401, "{}", String::from_utf8_lossy(&start.1));
-    let session = json_of(&start)["session"].clone();
-    for (n, stage) in ["m.login.terms", "m.login.dummy"].into_iter().enumerate() {
-        body["auth"] = json!({"type": stage, "session": session});
-        let answer = post_json(at(n + 1), REGISTER, None, &body);
-        let expected = if n == 0 { 401 } else { 200 };
-        assert_eq!(answer.0, expected, "{stage}: {}", String::from_utf8_lossy(&answer.1));
-    }
 }
 
 /// CPU time (user + system) of the processes `pids`, in seconds.
@@ -148,7 +128,7 @@ fn registrations(server: &Postgres, n: usize) -> Load {
     let addresses: Arc<Vec<SocketAddr>> = Arc::new(workers.iter().map(|w| w.address).collect());
     // Warm: every worker has its pool's connections and statements.
     for (i, _) in workers.iter().enumerate() {
-        register(&addresses, i, &format!("warm{n}-{i}"));
+        register_across(&addresses, i, &format!("warm{n}-{i}"), "a-password");
     }
     let worker_pids: Vec<u32> = workers.iter().map(Worker::pid).collect();
     let cpu = |pids: &[u32]| cpu_seconds(pids);
@@ -162,7 +142,7 @@ fn registrations(server: &Postgres, n: usize) -> Load {
             std::thread::spawn(move || {
                 let mut i = 0;
                 while !stop.load(Ordering::Relaxed) {
-                    register(&addresses, c + i, &format!("u{n}-{c}-{i}"));
+                    register_across(&addresses, c + i, &format!("u{n}-{c}-{i}"), "a-password");
                     done.fetch_add(1, Ordering::Relaxed);
                     i += 1;
                 }
@@ -205,7 +185,7 @@ fn main() -> ExitCode {
         runtime.block_on(store.insert(&session("check".to_owned()), SessionCaps::default())).unwrap();
         server.create_database("check");
         let worker = Worker::start(&server.url("check"));
-        register(&[worker.address], 0, "check");
+        register_across(&[worker.address], 0, "check", "a-password");
         return ExitCode::SUCCESS;
     }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 use matrix_uia::client::{StagePrompt, drive};
 use matrix_uia::{AuthType, JsonObject, UiaaRequest, UserIdentifier};
 use serde_json::{Value, json};
-use support::http::{fields, http, post_json};
+use support::http::{errcode, fields, http, post_json};
 use support::serve;
 
 fn register(address: SocketAddr, user: &str, password: &str) -> Value {
@@ -129,12 +129,6 @@ fn the_terms_fallback_page_completes_the_stage() {
         "text/plain",
     );
     assert_eq!(status, 404);
-}
-
-fn errcode(answer: &(u16, Vec<u8>)) -> (u16, String) {
-    let body: Value = serde_json::from_slice(&answer.1)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&answer.1)));
-    (answer.0, body["errcode"].as_str().unwrap_or_default().to_owned())
 }
 
 /// Regression (found by racing it): concurrent final requests for one

@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Barrier};
 
 use serde_json::{Value, json};
-use support::http::{get, post_json};
+use support::http::{errcode, get, json_of, post_json, register_across};
 use support::interop::Outcome;
 use support::postgres::Postgres;
 use support::worker::Worker;
@@ -53,15 +53,6 @@ fn three_workers(name: &str) -> Result<(Postgres, Vec<Worker>), support::interop
     Ok((server, workers))
 }
 
-fn json_of(answer: &(u16, Vec<u8>)) -> Value {
-    serde_json::from_slice(&answer.1).unwrap_or(Value::Null)
-}
-
-/// The errcode of an answer, with its status.
-fn errcode(answer: &(u16, Vec<u8>)) -> (u16, String) {
-    (answer.0, json_of(answer)["errcode"].as_str().unwrap_or_default().to_owned())
-}
-
 /// The first request of a registration of `username` on `worker`: the session.
 fn start_registration(worker: &Worker, username: &str) -> Value {
     let first = post_json(worker.address, REGISTER, None, &json!({"username": username, "password": "pw"}));
@@ -78,10 +69,9 @@ fn stage(worker: &Worker, username: &str, session: &Value, auth_type: &str) -> (
 
 fn a_registration_completes_across_workers() -> Outcome {
     let (_server, workers) = three_workers("across")?;
-    let session = start_registration(&workers[0], "ada");
-    assert_eq!(stage(&workers[1], "ada", &session, "m.login.terms").0, 401);
-    let done = stage(&workers[2], "ada", &session, "m.login.dummy");
-    assert_eq!(done.0, 200, "{}", String::from_utf8_lossy(&done.1));
+    let addresses: Vec<SocketAddr> = workers.iter().map(|w| w.address).collect();
+    // The first request to the first worker, terms to the second, dummy to the third.
+    register_across(&addresses, 0, "ada", "pw");
     // The account is in the shared database: another worker logs it in.
     let login = json!({"type": "m.login.password", "identifier": {"type": "m.id.user", "user": "ada"},
         "password": "pw"});
@@ -125,18 +115,10 @@ fn a_session_survives_its_worker_being_killed() -> Outcome {
     Ok(())
 }
 
-/// Register `username` on `worker`; its access token.
-fn register(worker: &Worker, username: &str) -> String {
-    let session = start_registration(worker, username);
-    stage(worker, username, &session, "m.login.terms");
-    let done = stage(worker, username, &session, "m.login.dummy");
-    assert_eq!(done.0, 200);
-    json_of(&done)["access_token"].as_str().unwrap().to_owned()
-}
-
 fn the_failure_limit_counts_attempts_on_every_worker() -> Outcome {
     let (_server, workers) = three_workers("limit")?;
-    let token = register(&workers[0], "dee");
+    let token =
+        register_across(&[workers[0].address], 0, "dee", "pw")["access_token"].as_str().unwrap().to_owned();
     let guess = |i: usize, password: &str| {
         let worker = &workers[i % 3];
         let body = json!({"devices": ["NONE"]});

@@ -58,6 +58,43 @@ pub fn get(address: SocketAddr, path: &str, token: Option<&str>) -> (u16, Vec<u8
     http(address, "GET", path, token, b"", "application/json")
 }
 
+/// The JSON body of an answer; a panic, showing the body, when it is not JSON.
+pub fn json_of(answer: &(u16, Vec<u8>)) -> serde_json::Value {
+    serde_json::from_slice(&answer.1)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&answer.1)))
+}
+
+/// The status of an answer and its `errcode` (empty when it has none).
+pub fn errcode(answer: &(u16, Vec<u8>)) -> (u16, String) {
+    (answer.0, json_of(answer)["errcode"].as_str().unwrap_or_default().to_owned())
+}
+
+/// Register `username` with `password` on the example homeserver (terms,
+/// then dummy), its three requests going to `servers` in turn from
+/// `first` (a server alone, or the workers of one homeserver): the body of
+/// the final 200 (user ID, access token, device).
+pub fn register_across(
+    servers: &[SocketAddr],
+    first: usize,
+    username: &str,
+    password: &str,
+) -> serde_json::Value {
+    const REGISTER: &str = "/_matrix/client/v3/register";
+    let at = |n: usize| servers[(first + n) % servers.len()];
+    let mut body = serde_json::json!({"username": username, "password": password});
+    let start = post_json(at(0), REGISTER, None, &body);
+    assert_eq!(start.0, 401, "the first request: {}", String::from_utf8_lossy(&start.1));
+    let session = json_of(&start)["session"].clone();
+    let mut answer = start;
+    for (n, stage) in ["m.login.terms", "m.login.dummy"].into_iter().enumerate() {
+        body["auth"] = serde_json::json!({"type": stage, "session": session});
+        answer = post_json(at(n + 1), REGISTER, None, &body);
+        let expected = if stage == "m.login.dummy" { 200 } else { 401 };
+        assert_eq!(answer.0, expected, "{stage}: {}", String::from_utf8_lossy(&answer.1));
+    }
+    json_of(&answer)
+}
+
 /// The body of a `Transfer-Encoding: chunked` response.
 fn dechunk(mut body: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
