@@ -156,10 +156,13 @@ impl Proxy {
     ) -> (u16, Value) {
         let auth = request.get("auth");
         let error = body["error"].as_str().unwrap_or_default().to_owned();
-        if self.broken("first-request-401") && auth.is_none() && status == 401 && token.is_some() {
-            if let Some(flows) = body.as_object_mut().and_then(|b| b.remove("flows")) {
-                body["flow"] = flows;
-            }
+        if self.broken("first-request-401")
+            && auth.is_none()
+            && status == 401
+            && token.is_some()
+            && let Some(flows) = body.as_object_mut().and_then(|b| b.remove("flows"))
+        {
+            body["flow"] = flows;
         }
         if self.broken("failed-stage-401-errcode") && status == 401 && body.get("flows").is_some() {
             body.as_object_mut().map(|b| (b.remove("errcode"), b.remove("error")));

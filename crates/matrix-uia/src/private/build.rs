@@ -79,10 +79,8 @@ impl<'de, T: Fields> Deserialize<'de> for TypedOrValue<T> {
                     }
                     journal.push((key, content));
                 }
-                if fits {
-                    if let Ok(typed) = builder.finish::<A::Error>() {
-                        return Ok(TypedOrValue(Ok(typed)));
-                    }
+                if fits && let Ok(typed) = builder.finish::<A::Error>() {
+                    return Ok(TypedOrValue(Ok(typed)));
                 }
                 kept(UniqueValue::deserialize(ContentDeserializer::<A::Error>::new(Content::Map(journal)))?.0)
             }
