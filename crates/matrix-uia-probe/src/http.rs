@@ -169,9 +169,19 @@ impl Client {
         let status = response.status().as_u16();
         let bytes = response.body_mut().read_to_vec().map_err(|e| ClientError::Transport(e.to_string()))?;
         let answer = Answer { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
-        let shown = body.map(|b| hide_keys(b.clone()).to_string()).unwrap_or_default();
-        let entry = format!("{method} {path} {shown}\n  → {status} {}", hide_keys(answer.body.clone()));
-        self.log.lock().unwrap_or_else(|e| e.into_inner()).push(self.redact(&entry));
+        let sent = body.map(|b| hide_keys(b.clone()).to_string()).unwrap_or_default();
+        // A body that is not JSON (a proxy's HTML error page) is shown as
+        // text: it is what tells the user why.
+        let received = match &answer.body {
+            Value::Null => String::from_utf8_lossy(&bytes).into_owned(),
+            json => hide_keys(json.clone()).to_string(),
+        };
+        let entry = format!(
+            "{method} {path} {}\n  → {status} {}",
+            shortened(&self.redact(&sent)),
+            shortened(&self.redact(&received))
+        );
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).push(entry);
         Ok(answer)
     }
 
@@ -185,6 +195,21 @@ impl Client {
         let log = self.log.lock().unwrap_or_else(|e| e.into_inner());
         log.get(mark..).unwrap_or_default().join("\n")
     }
+}
+
+/// At most this many bytes of a body go into the record: a server that
+/// answers every request with megabytes can fill neither the probe's memory
+/// nor its report.
+const SHOWN_MAX: usize = 2048;
+
+/// `text` cut to [`SHOWN_MAX`] bytes (on a character boundary), saying how
+/// much was left out.
+fn shortened(text: &str) -> String {
+    if text.len() <= SHOWN_MAX {
+        return text.to_owned();
+    }
+    let end = (0..=SHOWN_MAX).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    format!("{}… ({} bytes more)", &text[..end], text.len() - end)
 }
 
 /// `value` with the values of secret keys replaced, at any depth.
@@ -222,6 +247,59 @@ mod tests {
         assert_eq!(hidden["auth"]["password"], "<redacted>");
         assert_eq!(hidden["access_token"], "<redacted>");
         assert_eq!(hidden["auth"]["identifier"]["user"], "a");
+    }
+
+    /// A server on a local port that answers one request with `status`,
+    /// `content_type` and `body`, then closes.
+    fn answer_once(status: &str, content_type: &str, body: Vec<u8>) -> String {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a local port");
+        let base = format!("http://{}", listener.local_addr().expect("an address"));
+        let status = status.to_owned();
+        let content_type = content_type.to_owned();
+        std::thread::spawn(move || {
+            let (stream, _) = listener.accept().expect("the probe connects");
+            let mut reader = BufReader::new(stream);
+            let mut line = String::new();
+            // The request's head; a GET has no body.
+            while reader.read_line(&mut line).map(|n| n > 2).unwrap_or(false) {
+                line.clear();
+            }
+            let mut stream = reader.into_inner();
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body));
+        });
+        base
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_is_shown_as_text() {
+        let page = b"<html><body>502 Bad Gateway (nginx)</body></html>".to_vec();
+        let base = answer_once("502 Bad Gateway", "text/html", page);
+        let client = Client::new(&base, 20.0, Duration::from_secs(5), Duration::from_secs(5));
+        let answer = client.get("/_matrix/client/versions", None).expect("an answer");
+        assert_eq!((answer.status, answer.body.clone()), (502, Value::Null));
+        let record = client.since(0);
+        assert!(record.contains("→ 502 <html><body>502 Bad Gateway (nginx)</body></html>"), "{record}");
+    }
+
+    #[test]
+    fn a_huge_body_is_read_but_recorded_shortened() {
+        // 1 MB of JSON, cut inside a two-byte character; the secret stays hidden.
+        let filler = "é".repeat(500_000);
+        let body = serde_json::json!({"errcode": "M_UNKNOWN", "error": filler, "access_token": "t0ps3cret"});
+        let base = answer_once("400 Bad Request", "application/json", serde_json::to_vec(&body).unwrap());
+        let client = Client::new(&base, 20.0, Duration::from_secs(5), Duration::from_secs(5));
+        let answer = client.get("/x", None).expect("an answer");
+        assert_eq!(answer.errcode(), Some("M_UNKNOWN"), "the whole body was read");
+        let record = client.since(0);
+        assert!(record.len() < 2 * SHOWN_MAX, "{} bytes recorded", record.len());
+        assert!(record.ends_with(" bytes more)"), "{}", &record[record.len() - 40..]);
+        assert!(!record.contains("t0ps3cret"));
+        assert_eq!(shortened("short"), "short");
     }
 
     #[test]
