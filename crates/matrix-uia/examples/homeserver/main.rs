@@ -5,7 +5,7 @@
 //! name is claimed atomically, and every error is Matrix JSON.
 //!
 //! ```text
-//! cargo run -p matrix-uia --features axum,sqlite --example homeserver -- \
+//! cargo run -p matrix-uia --example homeserver -- \
 //!     [--listen 127.0.0.1:8008] [--db PATH|postgres://…] [--registration-token TOKEN] \
 //!     [--hash-threads N] [--sweep-every SECONDS]
 //! ```
@@ -32,7 +32,13 @@ struct Options {
     settings: app::Settings,
 }
 
-fn options() -> Result<Options, String> {
+/// What the command line asks for.
+enum Command {
+    Serve(Options),
+    Help,
+}
+
+fn options() -> Result<Command, String> {
     let mut options = Options {
         listen: SocketAddr::from(([127, 0, 0, 1], 8008)),
         db: None,
@@ -51,16 +57,32 @@ fn options() -> Result<Options, String> {
             "--registration-token" => options.settings.registration_token = Some(value()?),
             "--hash-threads" => options.settings.hash_threads = number(value()?)?.max(1) as usize,
             "--sweep-every" => options.settings.sweep_every = Duration::from_secs(number(value()?)?.max(1)),
-            "--help" | "-h" => return Err(USAGE.to_owned()),
+            "--help" | "-h" => return Ok(Command::Help),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
     }
-    Ok(options)
+    Ok(Command::Serve(options))
+}
+
+fn main() -> std::process::ExitCode {
+    match options() {
+        Ok(Command::Help) => println!("{USAGE}"),
+        Ok(Command::Serve(options)) => {
+            if let Err(error) = serve(options) {
+                eprintln!("homeserver: {error}");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
+        Err(error) => {
+            eprintln!("homeserver: {error}");
+            return std::process::ExitCode::from(2);
+        }
+    }
+    std::process::ExitCode::SUCCESS
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let options = options()?;
+async fn serve(options: Options) -> Result<(), Box<dyn std::error::Error>> {
     // Without --db, a fresh database in a directory that lives as long as the server.
     let temp = std::env::temp_dir().join(format!("matrix-uia-homeserver-{}", std::process::id()));
     let db = match options.db {
