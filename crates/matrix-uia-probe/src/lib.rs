@@ -13,7 +13,7 @@ pub mod options;
 pub mod report;
 pub mod rules;
 
-pub use options::{Accounts, Options};
+pub use options::{Accounts, Command, Options};
 pub use report::{Finding, Level, Outcome, Report, Summary};
 
 use http::Client;

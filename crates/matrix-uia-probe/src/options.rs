@@ -44,6 +44,55 @@ pub const USAGE: &str = "usage: matrix-uia-probe --homeserver URL [--register | 
 [--registration-token T] [--json] [--only RULE,...] [--rate N] [--timeout SECONDS] [--max-time SECONDS]
        matrix-uia-probe --list-rules";
 
+/// What `--help` prints: the usage, then each option.
+pub const HELP: &str = "\
+Checks a Matrix homeserver's User-Interactive Authentication against the rules
+that matter for security, and reports each as pass, fail (with the exchanges
+that show it, secrets redacted) or skip (with the reason).
+
+  --homeserver URL          the server's base URL (https://matrix.example.org)
+  --register                make accounts of its own through the registration
+                            flows the server offers (dummy, terms, token)
+  --user USER --password PW use this account instead; extra devices come from
+                            logging in; the rules that need more accounts skip
+  --registration-token T    for a server whose registration asks for a token
+  --json                    one JSON object per rule, then a summary line
+  --only RULE,...           run only these rules (see --list-rules)
+  --rate N                  at most N requests a second (default 20)
+  --timeout SECONDS         per request (default 10)
+  --max-time SECONDS        for the whole run; rules not reached skip (default 600)
+  --list-rules              print the rule table as JSON lines, and exit
+  --help                    print this, and exit
+
+Exit codes: 0 when no `must` rule fails, 1 when one does, 2 when the probe
+could not run (bad arguments, server unreachable, no account).";
+
+/// What the command line asks for.
+#[derive(Clone, Debug)]
+pub enum Command {
+    /// Probe a server.
+    Probe(Options),
+    /// Print the rule table.
+    ListRules,
+    /// Print [`USAGE`] and [`HELP`].
+    Help,
+}
+
+impl Command {
+    /// Read the arguments (without the program's name): `--help` or
+    /// `--list-rules` anywhere wins over the rest.
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
+        let args: Vec<String> = args.into_iter().collect();
+        if args.iter().any(|arg| arg == "--help" || arg == "-h") {
+            return Ok(Command::Help);
+        }
+        if args.iter().any(|arg| arg == "--list-rules") {
+            return Ok(Command::ListRules);
+        }
+        Options::parse(args).map(Command::Probe)
+    }
+}
+
 impl Options {
     /// Read the arguments (without the program's name).
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
@@ -72,7 +121,6 @@ impl Options {
                 "--rate" => options.rate = positive(&flag, &value()?)?,
                 "--timeout" => options.timeout = Duration::from_secs_f64(positive(&flag, &value()?)?),
                 "--max-time" => options.max_time = Duration::from_secs_f64(positive(&flag, &value()?)?),
-                "--help" | "-h" => return Err(USAGE.to_owned()),
                 other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
             }
         }
@@ -132,6 +180,32 @@ mod tests {
         assert!(parse("--homeserver http://hs --register --user a --password b").is_err());
         assert!(parse("--homeserver http://hs --user a").is_err());
         assert!(parse("--homeserver http://hs").unwrap_err().contains("--register"));
+    }
+
+    #[test]
+    fn help_and_the_rule_list_win_over_the_rest() {
+        let command = |args: &str| Command::parse(args.split_whitespace().map(str::to_owned));
+        assert!(matches!(command("--help"), Ok(Command::Help)));
+        assert!(matches!(command("--homeserver nope -h --bogus"), Ok(Command::Help)));
+        assert!(matches!(command("--list-rules"), Ok(Command::ListRules)));
+        assert!(matches!(command("--homeserver http://hs --register"), Ok(Command::Probe(_))));
+        assert!(command("--bogus").unwrap_err().contains("unknown argument `--bogus`"));
+        // Every option the parser takes is in the help.
+        for flag in [
+            "--homeserver",
+            "--register",
+            "--user",
+            "--password",
+            "--registration-token",
+            "--json",
+            "--only",
+            "--rate",
+            "--timeout",
+            "--max-time",
+            "--list-rules",
+        ] {
+            assert!(HELP.contains(flag) && USAGE.contains(flag.trim_start_matches('-')), "{flag}");
+        }
     }
 
     #[test]

@@ -82,6 +82,30 @@ fn the_probe_says_why_it_cannot_run_and_exits_2() {
 }
 
 #[test]
+fn help_prints_every_option_and_exits_0() {
+    let probe = env!("CARGO_BIN_EXE_matrix-uia-probe");
+    let help = Command::new(probe).args(["--homeserver", "http://x", "--help"]).output().unwrap();
+    assert_eq!(help.status.code(), Some(0), "{}", String::from_utf8_lossy(&help.stderr));
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.starts_with("usage: matrix-uia-probe") && text.contains("--registration-token T"), "{text}");
+}
+
+#[test]
+fn a_reader_that_stops_early_is_no_error() {
+    // `matrix-uia-probe --list-rules | head -1`: the pipe is closed before the probe writes.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let run = Command::new(env!("CARGO_BIN_EXE_matrix-uia-probe"))
+        .arg("--list-rules")
+        .stdout(writer)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
 fn with_a_given_account_the_rules_that_need_more_skip_and_say_why() {
     let (runtime, dir) = (support::runtime(), tempfile::tempdir().unwrap());
     let address = support::serve_example(&runtime, dir.path());
