@@ -47,15 +47,23 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         [] => spec_files(&crate::project_root())?,
         files => files.iter().map(PathBuf::from).collect(),
     };
-    println!("{LEGEND}\n");
-    println!(
+    outln!("{LEGEND}\n");
+    outln!(
         "{:<36} {:>7} {:>6} {:>10} {:>7}  {:>10} {:>15}  {:>10} {:>12}",
-        "file", "KiB", "blocks", "time/file", "MB/s", "baseline", "vs. baseline", "docutils", "vs. docutils"
+        "file",
+        "KiB",
+        "blocks",
+        "time/file",
+        "MB/s",
+        "baseline",
+        "vs. baseline",
+        "docutils",
+        "vs. docutils"
     );
     for path in &files {
         bench_file(path)?;
     }
-    println!();
+    outln!();
     for path in &files {
         bench_large(path)?;
     }
@@ -95,7 +103,7 @@ fn bench_file(path: &Path) -> Result<(), String> {
         Format::Markdown => format!("{:>10} {:>12}", "–", "–"),
     };
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    println!(
+    outln!(
         "{name:<36} {:>7.1} {blocks:>6} {:>10} {:>7.1}  {:>10} {:>15}  {docutils}",
         text.len() as f64 / 1024.0,
         human(ours),
@@ -118,7 +126,7 @@ fn bench_large(path: &Path) -> Result<(), String> {
         median_times([&|| extracted(&large, format), &|| bare(&large)], Duration::ZERO, LARGE_SAMPLES);
     let blocks = extracted(&large, format);
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    println!(
+    outln!(
         "{name} ×{copies} ({:.0} MB): {blocks} blocks in {}, {:.1} MB/s; {base_name} {} ({:.0} MB/s): {}; \
          peak RSS so far {}",
         large.len() as f64 / 1e6,
@@ -224,7 +232,7 @@ fn peak_rss() -> Option<String> {
 }
 
 fn rerun_in_release(args: &[String]) -> Result<(), String> {
-    println!("(debug build: re-running in release)");
+    outln!("(debug build: re-running in release)");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(cargo)
         .args(["run", "--release", "--quiet", "--package", "xtask", "--", "bench-extract"])

@@ -42,14 +42,14 @@ pub(crate) fn regen(root: &Path) -> Result<(), String> {
             examples::print_summary(&dir, &target.tree);
         }
         if stale_files(&dir, &target.tree).map_err(|e| io_error(&dir, e))?.is_empty() {
-            println!("generated/{}: up to date", target.dir);
+            outln!("generated/{}: up to date", target.dir);
             continue;
         }
         replace_dir(&generated, target).map_err(|e| io_error(&dir, e))?;
-        println!("generated/{}: written ({} files)", target.dir, target.tree.len());
+        outln!("generated/{}: written ({} files)", target.dir, target.tree.len());
     }
     let written = crate::probe_table::regen(root)?;
-    println!("README.md probe results: {}", if written { "written" } else { "up to date" });
+    outln!("README.md probe results: {}", if written { "written" } else { "up to date" });
     Ok(())
 }
 
@@ -66,7 +66,7 @@ pub(crate) fn check(root: &Path) -> Result<(), String> {
         stale.push(format!("  {why}"));
     }
     if stale.is_empty() {
-        println!("generated/ is up to date");
+        outln!("generated/ is up to date");
         return Ok(());
     }
     Err(format!(

@@ -61,9 +61,9 @@ pub(crate) fn generate(root: &Path, schema_files: &Tree) -> Result<Target, Strin
 pub(crate) fn print_location(root: &Path) {
     let index = root.join("generated").join(DIR).join(INDEX);
     if index.is_file() {
-        println!("{}", index.display());
+        outln!("{}", index.display());
     } else {
-        println!("{}: not generated yet: run `cargo xtask regen`", index.display());
+        outln!("{}: not generated yet: run `cargo xtask regen`", index.display());
     }
 }
 

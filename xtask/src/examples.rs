@@ -92,25 +92,25 @@ pub(crate) fn print_summary(dir: &Path, new: &Tree) {
         }
         let with_json = entries.values().filter(|e| !e["file"].is_null()).count();
         let kinds: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
-        println!("{stem}: {} blocks, {with_json} with a JSON body ({})", entries.len(), kinds.join(", "));
+        outln!("{stem}: {} blocks, {with_json} with a JSON body ({})", entries.len(), kinds.join(", "));
         let empty = BTreeMap::new();
         let before = old_indexes.get(stem).unwrap_or(&empty);
         for (id, entry) in entries {
             let body = body_path(stem, id);
             match before.get(id) {
-                None => println!("  + {id} (line {})", entry["line"]),
+                None => outln!("  + {id} (line {})", entry["line"]),
                 Some(was) if was != entry || old.get(&body) != new.get(&body) => {
-                    println!("  ~ {id} (line {})", entry["line"])
+                    outln!("  ~ {id} (line {})", entry["line"])
                 }
                 Some(_) => {}
             }
         }
         for id in before.keys().filter(|id| !entries.contains_key(*id)) {
-            println!("  - {id}");
+            outln!("  - {id}");
         }
     }
     for stem in old_indexes.keys().filter(|s| !new_indexes.contains_key(*s)) {
-        println!("{stem}: spec file removed; its examples are deleted");
+        outln!("{stem}: spec file removed; its examples are deleted");
     }
 }
 

@@ -44,17 +44,17 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
 fn print_json(file: &str, examples: &[Example]) {
     for example in examples {
         match serde_json::to_string(&Line { file, example }) {
-            Ok(line) => println!("{line}"),
+            Ok(line) => outln!("{line}"),
             Err(e) => eprintln!("error: {file}:{}: cannot serialize: {e}", example.line),
         }
     }
 }
 
 fn print_table(file: &str, examples: &[Example]) {
-    println!("{file}: {} code blocks", examples.len());
-    println!("  {:>5}  {:<13}  {:<44}  ID", "LINE", "KIND", "WHAT");
+    outln!("{file}: {} code blocks", examples.len());
+    outln!("  {:>5}  {:<13}  {:<44}  ID", "LINE", "KIND", "WHAT");
     for example in examples {
-        println!("  {:>5}  {:<13}  {:<44}  {}", example.line, example.kind, what(example), example.id);
+        outln!("  {:>5}  {:<13}  {:<44}  {}", example.line, example.kind, what(example), example.id);
     }
 }
 

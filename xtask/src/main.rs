@@ -9,6 +9,16 @@
 //! cargo xtask bench-extract [FILE…]    measure extraction speed (release build)
 //! ```
 
+/// `println!` for the commands' output: see [`print_line`].
+macro_rules! outln {
+    () => {
+        $crate::print_line(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::print_line(format_args!($($arg)*))
+    };
+}
+
 mod bench;
 mod binding;
 mod codegen;
@@ -54,7 +64,7 @@ fn main() -> ExitCode {
         "verify" => verify::run(rest),
         "docs" => no_arguments(rest).map(|()| docs::print_location(&project_root())),
         "help" | "--help" | "-h" => {
-            print!("{USAGE}");
+            outln!("{}", USAGE.trim_end());
             Ok(())
         }
         other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
@@ -72,6 +82,19 @@ fn no_arguments(rest: &[String]) -> Result<(), String> {
     match rest.first() {
         None => Ok(()),
         Some(arg) => Err(format!("unexpected argument `{arg}`\n\n{USAGE}")),
+    }
+}
+
+/// Print one line of a command's output. A reader that stops early
+/// (`cargo xtask extract … | head`) is no error: the rest of the output is
+/// dropped and the command goes on, so that `regen` never stops half-way
+/// through writing `generated/`.
+pub(crate) fn print_line(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    if let Err(error) = writeln!(std::io::stdout().lock(), "{line}")
+        && error.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot print: {error}");
     }
 }
 

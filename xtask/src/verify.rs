@@ -359,9 +359,9 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         }
     }
     if json {
-        println!("{}", serde_json::to_string(&total).unwrap_or_default());
+        outln!("{}", serde_json::to_string(&total).unwrap_or_default());
     } else {
-        println!("verify: {} files, {}", total.files, total.summary());
+        outln!("verify: {} files, {}", total.files, total.summary());
     }
 
     let mut problems = Vec::new();
@@ -375,9 +375,9 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
 }
 
 fn print_text(report: &FileReport) {
-    println!("{}: {}", report.file, report.counts().summary());
+    outln!("{}: {}", report.file, report.counts().summary());
     for failure in report.failures() {
-        println!("  {failure}");
+        outln!("  {failure}");
     }
 }
 
@@ -413,7 +413,7 @@ fn print_json(report: &FileReport) {
             extra_keys: o.extra_keys.iter().map(|k| k.path.as_str()).collect(),
         };
         match serde_json::to_string(&line) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => outln!("{text}"),
             Err(e) => eprintln!("error: {}:{}: cannot serialize: {e}", report.file, o.line),
         }
     }

@@ -170,3 +170,19 @@ fn verify_names_unreadable_files_and_fails() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown flag `--yaml`"));
 }
+
+#[test]
+fn a_reader_that_stops_early_is_no_error() {
+    // `cargo xtask extract --json … | head -1`: the pipe is closed before xtask writes.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args([&["extract", "--json"][..], &SPEC_FILES].concat())
+        .current_dir(root())
+        .stdout(writer)
+        .output()
+        .expect("xtask runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
