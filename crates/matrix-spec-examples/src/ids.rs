@@ -12,8 +12,10 @@ use std::hash::{Hash, Hasher};
 
 use crate::block::Heading;
 
-/// Prefix for blocks that come before the first heading.
-const PREAMBLE: &str = "preamble";
+/// Prefix for blocks that come before the first heading. A slug is letters,
+/// digits and `-` (`block::slugify`), so no section, not even one titled
+/// "Preamble", can have this prefix.
+const PREAMBLE: &str = "_preamble";
 
 /// How many innermost headings an id names when that is unambiguous.
 const MIN_DEPTH: usize = 2;
@@ -78,6 +80,11 @@ pub(crate) fn assign<'a>(sections: impl IntoIterator<Item = &'a [Heading]>) -> V
 
 /// The shortest suffix of `key` (at least [`MIN_DEPTH`] headings) that no other
 /// section's suffix of the same length equals.
+///
+/// Two sections never share a prefix: the prefix names its headings, so two
+/// equal prefixes are suffixes of one length `d`; a section stops short of
+/// its full path only at a length where no other section's suffix is its
+/// own, so `d` is the full length of both, and the two are one section.
 fn prefix(key: Key<'_>, all: &[Key<'_>]) -> String {
     if key.0.is_empty() {
         return PREAMBLE.to_owned();
@@ -118,7 +125,15 @@ mod tests {
         let b = path(&["Register", "Account", "Example"]);
         let c = path(&["Logout"]);
         let ids = assign([a.as_slice(), b.as_slice(), c.as_slice(), [].as_slice()]);
-        assert_eq!(ids, ["login/account/example/1", "register/account/example/1", "logout/1", "preamble/1"]);
+        assert_eq!(ids, ["login/account/example/1", "register/account/example/1", "logout/1", "_preamble/1"]);
+    }
+
+    #[test]
+    fn a_section_titled_preamble_is_not_the_blocks_before_any_heading() {
+        // Found by fuzzing `markdown`: both were `preamble/1`.
+        let preamble = path(&["Preamble"]);
+        let ids = assign([[].as_slice(), preamble.as_slice(), [].as_slice()]);
+        assert_eq!(ids, ["_preamble/1", "preamble/1", "_preamble/2"]);
     }
 
     #[test]
