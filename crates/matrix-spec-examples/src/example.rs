@@ -11,8 +11,9 @@ pub struct Example {
     /// Stable identifier, unique within its file: the slugs of the two
     /// innermost section titles (more where two sections would share them)
     /// and the block's 1-based ordinal in its section, e.g.
-    /// `user-interactive-authentication-api/password-based/1`. It changes only
-    /// when its own section changes.
+    /// `user-interactive-authentication-api/password-based/1`; a block before
+    /// the first heading is `_preamble/1`. It changes only when its own
+    /// section changes.
     pub id: String,
     /// 1-based line of the block's first content line in the source file.
     pub line: usize,
